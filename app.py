@@ -1,0 +1,3 @@
+from popup import create_app
+
+app = create_app()

@@ -1,0 +1,55 @@
+"""`flask --app app popup ...` commands. Thin: they call operations and commit."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from popup.auth import operations as accounts
+from popup.communes.models import Commune
+from popup.domain.vocabulary import LANGUAGES, ROLES
+from popup.extensions import db
+
+popup_cli = AppGroup("popup", help="popup administration commands.")
+
+
+@popup_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the Lessines demo data (safe to run again: creates only what is missing)."""
+    from popup.seed import load_demo
+
+    report = load_demo()
+    db.session.commit()
+    created = ", ".join(f"{n} {kind}" for kind, n in report.created.items())
+    click.echo(f"Lessines demo data loaded ({created} created).")
+    click.echo(f"Demo logins (password: {report.password}):")
+    for role, email in report.logins:
+        click.echo(f"  {role:<13} {email}")
+
+
+@popup_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--commune", "communes", multiple=True, help="Slug of a commune the staff member works for.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
+@click.password_option(help="Asked for when not given.")
+def create_user(email: str, name: str, role: str, communes: tuple[str, ...], language: str, password: str) -> None:
+    """Create an account (staff and admin accounts are made this way or by an admin)."""
+    found = db.session.scalars(select(Commune).where(Commune.slug.in_(communes))).all()
+    missing = sorted(set(communes) - {c.slug for c in found})
+    if missing:
+        raise click.UsageError(f"unknown commune(s): {', '.join(missing)}")
+    if role == "staff" and not found:
+        raise click.UsageError("a staff account needs at least one --commune")
+    if len(password) < 10:
+        raise click.UsageError("the password needs at least 10 characters")
+    try:
+        user = accounts.create_user(
+            email=email, name=name, password=password, role=role, language=language, communes=found
+        )
+    except accounts.AccountError as exc:
+        raise click.UsageError(f"cannot create the account: {exc}") from exc
+    db.session.commit()
+    click.echo(f"Created {role} account {user.email}.")

@@ -1,0 +1,59 @@
+"""Read-only queries about communes and their vacancy figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from popup import geo
+from popup.communes.models import CommercialCore, Commune
+from popup.domain.vacancy import VacancyFigures, vacancy_figures
+from popup.extensions import db
+from popup.units.models import Unit
+
+
+@dataclass(frozen=True)
+class CommuneSummary:
+    commune: Commune
+    figures: VacancyFigures
+
+
+@dataclass(frozen=True)
+class CoreSummary:
+    core: CommercialCore
+    figures: VacancyFigures
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def status_counts(*conditions) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Unit.status, func.count(Unit.id)).where(Unit.archived_at.is_(None), *conditions).group_by(Unit.status)
+    )
+    return dict(rows.tuples().all())
+
+
+def commune_figures(commune: Commune) -> VacancyFigures:
+    return vacancy_figures(status_counts(Unit.commune_id == commune.id))
+
+
+def core_figures(core: CommercialCore) -> VacancyFigures:
+    area = select(CommercialCore.area).where(CommercialCore.id == core.id).scalar_subquery()
+    inside = geo.within_polygon(_dialect(), Unit.id, Unit.location, area)
+    return vacancy_figures(status_counts(Unit.commune_id == core.commune_id, inside))
+
+
+def communes_with_figures() -> list[CommuneSummary]:
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    return [CommuneSummary(c, commune_figures(c)) for c in communes]
+
+
+def cores_with_figures(commune: Commune) -> list[CoreSummary]:
+    return [CoreSummary(core, core_figures(core)) for core in commune.cores]
+
+
+def commune_by_slug(slug: str) -> Commune | None:
+    return db.session.execute(select(Commune).filter_by(slug=slug)).scalar_one_or_none()

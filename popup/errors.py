@@ -1,0 +1,50 @@
+"""Error pages in the user's language; JSON errors under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from popup.extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Check what you sent and try again.")),
+        401: (_("Login required"), _("Log in to use this page.")),
+        403: (_("Access refused"), _("You do not have permission to use this page.")),
+        404: (_("Page not found"), _("There is nothing at this address. It may have been moved or deleted.")),
+        405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
+        413: (_("Too large"), _("What you sent is too large. Send a smaller file or less text.")),
+        429: (_("Too many attempts"), _("Too many attempts in a short time. Wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An unexpected error occurred. Nothing was saved. Please try again.")),
+        503: (_("Service unavailable"), _("The service is temporarily unavailable. Please try again shortly.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = _messages().get(code, (str(code), ""))
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=detail or message, status=code), code
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        db.session.rollback()
+        detail = None
+        if isinstance(exc, CSRFError):
+            detail = _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        response = render_error(exc.code or 500, detail)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,40 @@
+"""Translated labels of the domain's codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "vacant": _l("Vacant"),
+    "under_works": _l("Under works"),
+    "popup": _l("Pop-up shop"),
+    "occupied": _l("Occupied"),
+    "unavailable": _l("Withdrawn from the market"),
+}
+
+FEATURE_LABELS = {
+    "has_water": _l("Water supply"),
+    "has_kitchen": _l("Kitchen"),
+    "step_free_access": _l("Step-free access"),
+    "has_shop_window": _l("Shop window"),
+}
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "staff": _l("Commune staff"),
+    "owner": _l("Owner of premises"),
+    "entrepreneur": _l("Entrepreneur (test phase)"),
+    "coach": _l("Coach"),
+}
+
+
+def status_label(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code))
+
+
+def feature_label(code: str) -> str:
+    return str(FEATURE_LABELS.get(code, code))
+
+
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code))

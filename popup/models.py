@@ -1,0 +1,7 @@
+"""Every model, imported once so that the metadata is complete (migrations, tests)."""
+
+from popup.auth.models import User, staff_communes
+from popup.communes.models import CommercialCore, Commune
+from popup.units.models import Unit, UnitStatusChange
+
+__all__ = ["CommercialCore", "Commune", "Unit", "UnitStatusChange", "User", "staff_communes"]
