@@ -174,3 +174,19 @@ def within_polygon(dialect: str, id_column, geom_column, polygon_expr):
         return and_(id_column.in_(candidates), exact)
     return func.ST_Within(geom_column, polygon_expr)
     return func.ST_Within(geom_column, polygon_expr)
+
+
+# -- migrations ----------------------------------------------------------------
+
+_EXTENSION_TABLES = {"SpatialIndex", "ElementaryGeometries", "KNN", "KNN2", "spatial_ref_sys"}
+
+
+def include_object(obj, name, obj_type, reflected, compare_to) -> bool:
+    """Alembic filter: leave SpatiaLite's and PostGIS's own tables alone."""
+    from geoalchemy2 import alembic_helpers
+
+    if obj_type == "table" and (
+        name in _EXTENSION_TABLES or name.startswith(("sql_statements_log", "data_licenses"))
+    ):
+        return False
+    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)

@@ -7,21 +7,14 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from popup import geo
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-
-
-def include_object(obj, name, obj_type, reflected, compare_to):
-    # SpatiaLite's and PostGIS's own tables are not ours to migrate.
-    if obj_type == "table" and name in {"SpatialIndex", "ElementaryGeometries", "KNN", "KNN2", "spatial_ref_sys"}:
-        return False
-    if obj_type == "table" and (name.startswith("sql_statements_log") or name.startswith("data_licenses")):
-        return False
-    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 
 
 def render_item(type_, obj, autogen_context):
@@ -44,7 +37,7 @@ def process_revision_directives(context_, revision, directives):
 def configure_args() -> dict:
     return {
         "target_metadata": target_db.metadata,
-        "include_object": include_object,
+        "include_object": geo.include_object,
         "render_item": render_item,
         "process_revision_directives": process_revision_directives,
         "compare_type": True,
