@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -37,6 +38,10 @@ def seed_demo() -> None:
 @click.password_option(help="Asked for when not given.")
 def create_user(email: str, name: str, role: str, communes: tuple[str, ...], language: str, password: str) -> None:
     """Create an account (staff and admin accounts are made this way or by an admin)."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.UsageError(f"not a valid email address: {exc}") from exc
     found = db.session.scalars(select(Commune).where(Commune.slug.in_(communes))).all()
     missing = sorted(set(communes) - {c.slug for c in found})
     if missing:

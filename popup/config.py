@@ -141,6 +141,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    __test__ = False  # not a pytest test class
 
     def __init__(self, instance_path: str, database_url: str | None = None) -> None:
         super().__init__(instance_path)

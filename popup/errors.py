@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -24,11 +24,16 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> Response:
     title, message = _messages().get(code, (str(code), ""))
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=detail or message, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+        response = jsonify(error=detail or message, status=code)
+    else:
+        response = make_response(
+            render_template("errors/error.html", code=code, title=title, message=detail or message)
+        )
+    response.status_code = code
+    return response
 
 
 def register(app: Flask) -> None:
@@ -39,8 +44,8 @@ def register(app: Flask) -> None:
         if isinstance(exc, CSRFError):
             detail = _("Your form expired or was sent from elsewhere. Reload the page and try again.")
         response = render_error(exc.code or 500, detail)
-        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(Exception)

@@ -18,7 +18,7 @@ from flask import has_request_context, request
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
-from sqlalchemy import Engine, and_, event, func, literal, select, table
+from sqlalchemy import Engine, Integer, String, and_, event, func, literal, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.engine import make_url
 
@@ -129,9 +129,9 @@ def _spatialite_candidates(geom_column, frame):
     table_name, column_name = _table_and_column(geom_column)
     index = table(
         "SpatialIndex",
-        sql_column("ROWID"),
-        sql_column("f_table_name"),
-        sql_column("f_geometry_column"),
+        sql_column("ROWID", Integer),
+        sql_column("f_table_name", String),
+        sql_column("f_geometry_column", String),
         sql_column("search_frame"),
     )
     return select(index.c.ROWID).where(
@@ -185,8 +185,6 @@ def include_object(obj, name, obj_type, reflected, compare_to) -> bool:
     """Alembic filter: leave SpatiaLite's and PostGIS's own tables alone."""
     from geoalchemy2 import alembic_helpers
 
-    if obj_type == "table" and (
-        name in _EXTENSION_TABLES or name.startswith(("sql_statements_log", "data_licenses"))
-    ):
+    if obj_type == "table" and (name in _EXTENSION_TABLES or name.startswith(("sql_statements_log", "data_licenses"))):
         return False
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)

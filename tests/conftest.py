@@ -7,6 +7,7 @@ backend by the migrations themselves (``flask db upgrade``).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import subprocess
@@ -14,9 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -92,10 +94,7 @@ def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         names = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT IN ('spatial_ref_sys')"
-            )
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('spatial_ref_sys')")
         ).scalars()
         for name in list(names):
             conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
@@ -119,11 +118,25 @@ def database_url(backend, tmp_path_factory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never reuse the test's own app context.
+
+    Flask reuses an app context that is already pushed (the one the factories
+    use), which would share ``g`` and the database session between requests.
+    Running each request in an empty contextvars.Context gives it its own, as
+    in production.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     config = TestingConfig(str(tmp_path_factory.mktemp("instance")), database_url=database_url)
     config.WTF_CSRF_ENABLED = False
     application = create_app(config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     yield application

@@ -33,7 +33,7 @@ def status_counts(*conditions) -> dict[str, int]:
     rows = db.session.execute(
         select(Unit.status, func.count(Unit.id)).where(Unit.archived_at.is_(None), *conditions).group_by(Unit.status)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def commune_figures(commune: Commune) -> VacancyFigures:

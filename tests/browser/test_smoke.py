@@ -32,6 +32,13 @@ def assert_no_problems(page, *, except_for: str | None = None):
     assert not problems, "the page had problems:\n" + "\n".join(map(str, problems))
 
 
+def submit(page, button) -> None:
+    """Click a form's button and wait until the page it leads to has fully loaded."""
+    with page.expect_navigation(wait_until="load") as navigation:
+        button.click()
+    assert navigation.value.ok, f"{navigation.value.url} answered {navigation.value.status}"
+
+
 def test_home_page_loads_in_french_with_local_assets_only(page, live_app, live_server):
     response = page.goto("/")
     assert response.status == 200
@@ -71,8 +78,7 @@ def test_staff_logs_in_sees_account_then_logs_out(page, demo_password):
     page.goto("/login")
     page.locator("#email").fill(STAFF_EMAIL)
     page.locator("#password").fill(demo_password)
-    page.locator("form:has(#password) [type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("form:has(#password) [type=submit]"))
 
     expect(page).to_have_url(re.compile(r"/account$"))
     expect(page.locator("main")).to_contain_text(STAFF_NAME)
@@ -80,8 +86,7 @@ def test_staff_logs_in_sees_account_then_logs_out(page, demo_password):
     header_login = page.locator("header").locator("a[href='/login']")
     expect(header_login).to_have_count(0)
 
-    page.locator("header form[action='/logout'] [type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("header form[action='/logout'] [type=submit]"))
     expect(page).to_have_url(re.compile(r"/$"))
     expect(header_login).to_be_visible()
     expect(page.locator("header")).not_to_contain_text(STAFF_NAME)
@@ -98,8 +103,7 @@ def test_language_choice_sets_lang_and_persists(page):
 
     page.goto("/")
     expect(html).to_have_attribute("lang", "fr")
-    language_button.and_(page.locator("[value=nl]")).click()
-    page.wait_for_load_state()
+    submit(page, language_button.and_(page.locator("[value=nl]")))
     expect(html).to_have_attribute("lang", "nl")
     expect(page).to_have_url(re.compile(r"/$"))  # back where the visitor was
 
@@ -107,8 +111,7 @@ def test_language_choice_sets_lang_and_persists(page):
     expect(html).to_have_attribute("lang", "nl")
     expect(language_button.and_(page.locator("[value=nl]"))).to_have_attribute("aria-current", "true")
 
-    language_button.and_(page.locator("[value=en]")).click()
-    page.wait_for_load_state()
+    submit(page, language_button.and_(page.locator("[value=en]")))
     expect(page).to_have_url(re.compile(r"/c/lessines$"))
     expect(html).to_have_attribute("lang", "en")
     page.goto("/")
