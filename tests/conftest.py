@@ -8,6 +8,7 @@ backend by the migrations themselves (``flask db upgrade``).
 from __future__ import annotations
 
 import contextvars
+import html
 import os
 import re
 import subprocess
@@ -191,6 +192,11 @@ def csrf(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+def page_text(response) -> str:
+    """The page as a user reads it: HTML entities decoded (Jinja escapes ' as &#39;)."""
+    return html.unescape(response.get_data(as_text=True))
 
 
 def csrf_token_from(html: str) -> str:

@@ -84,7 +84,18 @@ def test_create_user_refuses_bad_input_and_creates_nothing(runner, db, commune, 
 
 def test_create_user_refuses_a_short_password(runner, db):
     result = runner.invoke(
-        args=["popup", "create-user", "--email", "a@example.org", "--name", "A", "--role", "admin", "--password", "short"]
+        args=[
+            "popup",
+            "create-user",
+            "--email",
+            "a@example.org",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--password",
+            "short",
+        ]
     )
     assert result.exit_code != 0
     assert "at least 10 characters" in result.output

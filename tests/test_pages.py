@@ -6,6 +6,7 @@ import pytest
 
 from popup import create_app
 from popup.config import TestingConfig
+from tests.conftest import page_text
 
 
 def _figures(html):
@@ -43,7 +44,7 @@ def test_unknown_commune_and_unit_give_a_404_in_french(client):
     for path in ("/c/nowhere", "/units/424242", "/units/not-a-number"):
         response = client.get(path)
         assert response.status_code == 404
-        assert "Page introuvable" in response.text
+        assert "Page introuvable" in page_text(response)
 
 
 def test_unit_page_shows_public_facts_and_no_owner(client, make_unit, make_user):
@@ -71,7 +72,9 @@ def test_pages_are_french_by_default(client):
     assert "Des boutiques pop-up contre les cellules commerciales vides" in page.text
 
 
-@pytest.mark.parametrize(("lang", "heading"), [("nl", "Pop-upwinkels"), ("en", "Pop-up shops against empty shop cells")])
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("nl", "Pop-upwinkels"), ("en", "Pop-up shops against empty shop cells")]
+)
 def test_language_switch_is_remembered(client, lang, heading):
     response = client.post("/language", data={"lang": lang, "next": "/c/nowhere"})
     assert response.status_code == 302

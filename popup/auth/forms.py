@@ -18,6 +18,10 @@ def _language_choices():
     return [(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class StrongPassword:
     """At least PASSWORD_MIN_LENGTH characters, not only digits or only letters of one case."""
 
@@ -33,8 +37,10 @@ class StrongPassword:
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), StrongPassword()],
@@ -54,7 +60,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
     submit = SubmitField(_l("Log in"))
@@ -71,7 +77,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     submit = SubmitField(_l("Send me a reset link"))
 
 
@@ -85,8 +93,10 @@ class ResetPasswordForm(FlaskForm):
 
 
 class CreateUserForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     role = SelectField(_l("Role"), choices=list(_role_labels().items()), validators=[DataRequired()])
     communes = SelectMultipleField(_l("Communes (for staff)"), coerce=int)
     language = SelectField(_l("Language"), choices=_language_choices(), default="fr")
