@@ -59,6 +59,22 @@ def _staff_of_commune(user, args: ViewArgs) -> bool:
 
 staff_of_commune = Policy("staff of this commune", _staff_of_commune)
 
+
+def owner_of(name: str, load: Callable[[ViewArgs], Any]) -> Policy:
+    """The user owns the object the URL names (``owner_id``); admins pass too.
+
+    An object that does not exist answers 404 before anything else.
+    """
+
+    def check(user, args: ViewArgs) -> bool:
+        obj = load(args)
+        if obj is None:
+            abort(404)
+        return user.role == "admin" or getattr(obj, "owner_id", None) == user.id
+
+    return Policy(f"owner of this {name}", check)
+
+
 _EXTRA = "popup_policies"
 
 

@@ -82,3 +82,20 @@ def test_staff_of_one_commune_is_not_staff_of_another(make_user, make_commune):
     assert staff.is_staff_of(lessines)
     assert not staff.is_staff_of(ath)
     assert make_user(role="admin").is_staff_of(ath)
+
+
+def test_owner_policy_lets_the_owner_and_admins_in_only(app, make_user, make_unit, db):
+    from werkzeug.exceptions import NotFound
+
+    from popup.permissions import owner_of
+    from popup.units.models import Unit
+
+    owns_unit = owner_of("unit", lambda args: db.session.get(Unit, args["unit_id"]))
+    owner, other, admin = make_user(role="owner"), make_user(role="owner"), make_user(role="admin")
+    unit = make_unit(owner=owner)
+    with app.test_request_context():
+        assert owns_unit.allows(owner, {"unit_id": unit.id})
+        assert not owns_unit.allows(other, {"unit_id": unit.id})
+        assert owns_unit.allows(admin, {"unit_id": unit.id})
+        with pytest.raises(NotFound):
+            owns_unit.allows(other, {"unit_id": unit.id + 1000})
