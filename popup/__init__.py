@@ -67,12 +67,13 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from popup import assets, permissions
+    from popup.api.blueprint import bp as api_bp
     from popup.auth.blueprint import bp as auth_bp
     from popup.communes.blueprint import bp as communes_bp
     from popup.core.blueprint import bp as core_bp
     from popup.units.blueprint import bp as units_bp
 
-    for bp in (core_bp, auth_bp, communes_bp, units_bp):
+    for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)

@@ -36,8 +36,26 @@ def status_counts(*conditions) -> dict[str, int]:
     return dict(rows.all())
 
 
+def status_counts_of_commune(commune: Commune) -> dict[str, int]:
+    return status_counts(Unit.commune_id == commune.id)
+
+
 def commune_figures(commune: Commune) -> VacancyFigures:
-    return vacancy_figures(status_counts(Unit.commune_id == commune.id))
+    return vacancy_figures(status_counts_of_commune(commune))
+
+
+def street_figures(commune: Commune) -> list[tuple[str, VacancyFigures]]:
+    """Vacancy per street of the commune, streets with the most vacant units first."""
+    rows = db.session.execute(
+        select(Unit.street, Unit.status, func.count(Unit.id))
+        .where(Unit.commune_id == commune.id, Unit.archived_at.is_(None), Unit.street.is_not(None))
+        .group_by(Unit.street, Unit.status)
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for street, status, n in rows:
+        counts.setdefault(street, {})[status] = n
+    figures = [(street, vacancy_figures(c)) for street, c in counts.items()]
+    return sorted(figures, key=lambda item: (-item[1].vacant, -item[1].units, item[0]))
 
 
 def core_figures(core: CommercialCore) -> VacancyFigures:

@@ -30,6 +30,10 @@ class Unit(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(200))
+    # Street part of the address (set from it), for vacancy per street.
+    street: Mapped[str | None] = mapped_column(String(200), index=True)
+    # Current or last activity, as the commune records it ("boulangerie").
+    activity: Mapped[str | None] = mapped_column(String(120))
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     footprint = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=True), nullable=True)
     floor_area_m2: Mapped[float | None] = mapped_column(Float)
