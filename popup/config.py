@@ -153,6 +153,7 @@ class TestingConfig(Config):
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105  (fast hashing in tests only)
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SERVER_NAME = None
+        self.TILE_URL = ""  # tests load no external tile
 
     def _check_secret_key(self, instance_path: str) -> None:
         return None

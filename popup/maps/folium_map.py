@@ -1,0 +1,142 @@
+"""The vacancy map shell, drawn with Folium.
+
+Folium draws the base layer, the commercial cores and the layer control; the
+units are not in the page. A small element of our own starts the browser-side
+loader (static/js/unit-map.js), which fetches /api/v1/units for the visible box
+and builds markers and popups with DOM text nodes, so no user-typed string is
+ever handed to Folium or to innerHTML. (Folium's own GeoJson(url) would fetch
+the URL on the server while rendering.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from branca.element import CssLink, JavascriptLink, MacroElement
+from jinja2 import Template
+
+# Vacancy rate classes of the cores: upper bound (exclusive) and fill colour,
+# a sequential orange scale that stays readable for colour-blind users.
+RATE_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.10, "#fdd0a2"),
+    (0.20, "#fdae6b"),
+    (0.30, "#f16913"),
+    (float("inf"), "#a63603"),
+)
+NO_RATE_COLOUR = "#d9d9d9"
+
+
+def rate_class(rate: float | None) -> str:
+    """The class of a vacancy rate: "0".."3" (CSS .rate-class-N), or "none"."""
+    if rate is None:
+        return "none"
+    return str(next(i for i, (bound, _colour) in enumerate(RATE_CLASSES) if rate < bound))
+
+
+def rate_colour(rate: float | None) -> str:
+    klass = rate_class(rate)
+    return NO_RATE_COLOUR if klass == "none" else RATE_CLASSES[int(klass)][1]
+
+
+@dataclass(frozen=True)
+class CoreShape:
+    id: int
+    geometry: dict[str, Any]  # GeoJSON Polygon
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """What the page template places: asset links, the map's div, its script."""
+
+    links: list[str]
+    html: str
+    script: str
+    map_id: str
+
+
+class UnitLoader(MacroElement):
+    """Starts popup's browser-side unit layer on this map; fetches nothing itself."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.popupMap.start(
+                {{ this._parent.get_name() }},
+                {{ this.cores.get_name() if this.cores else "null" }},
+                {{ this.control.get_name() }},
+                {{ this.config | tojson }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any], cores, control) -> None:
+        super().__init__()
+        self._name = "UnitLoader"
+        self.config = config
+        self.cores = cores
+        self.control = control
+
+
+def vacancy_map(
+    *,
+    centre: tuple[float, float],
+    zoom: int,
+    cores: list[CoreShape],
+    tile_url: str,
+    tile_attribution: str,
+    labels: dict[str, str],
+    assets: dict[str, str],
+    config: dict[str, Any],
+) -> MapParts:
+    """Build the map shell. ``centre`` is (lon, lat); ``assets`` maps names to local URLs."""
+    lon, lat = centre
+    m = folium.Map(
+        location=(lat, lon),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+        maxZoom=19,  # a map option: clustering needs it even without a tile layer
+    )
+    # Per map, never on the class: mutating Folium's class lists leaks into every later map.
+    m.default_js = [("leaflet", assets["leaflet_js"])]
+    m.default_css = [("leaflet_css", assets["leaflet_css"])]
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name=labels["base_layer"], max_zoom=19).add_to(m)
+    cores_layer = None
+    if cores:
+        collection = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "id": c.id, "geometry": c.geometry, "properties": {"id": c.id, "rate": c.rate}}
+                for c in cores
+            ],
+        }
+        cores_layer = folium.GeoJson(
+            collection,
+            name=labels["cores"],
+            style_function=lambda feature: {
+                "fillColor": rate_colour(feature["properties"]["rate"]),
+                "color": "#7f2704",
+                "weight": 2,
+                "fillOpacity": 0.35,
+            },
+        )
+        cores_layer.add_to(m)
+    control = folium.LayerControl(collapsed=False)
+    control.add_to(m)
+    UnitLoader(config, cores_layer, control).add_to(m)
+
+    figure = m.get_root()
+    figure.render()
+    links = [
+        child.render()
+        for child in figure.header._children.values()
+        if isinstance(child, JavascriptLink | CssLink)
+    ]
+    return MapParts(links=links, html=figure.html.render(), script=figure.script.render(), map_id=m.get_name())

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from popup import geo
+from popup.communes import queries as commune_queries
+from popup.communes.models import Commune
+from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
+from popup.extensions import db
+from popup.i18n import select_locale
+from popup.labels import FEATURE_LABELS, STATUS_LABELS
+from popup.maps.folium_map import RATE_CLASSES, CoreShape, rate_class, vacancy_map
+from popup.permissions import policy, public
+from popup.units.filters import FilterError, parse_filters
+
+UNITS_PER_REQUEST = 2000
+
+
+def _core_shapes(summaries) -> list[CoreShape]:
+    shapes = []
+    for s in summaries:
+        polygon = geo.shape(s.core.area)
+        geometry = {"type": "Polygon", "coordinates": [[list(p) for p in polygon.exterior.coords]]}
+        rate = None if s.figures.rate is None else float(s.figures.rate)
+        shapes.append(CoreShape(id=s.core.id, geometry=geometry, rate=rate))
+    return shapes
+
+
+def _render(*, title: str, commune: Commune | None, centre: tuple[float, float], zoom: int, summaries):
+    filter_error = None
+    try:
+        parse_filters(request.args)
+    except FilterError as exc:
+        filter_error = exc
+    config = {
+        "api": url_for("api.units"),
+        "apiParams": {"commune": commune.slug} if commune else {},
+        "limit": UNITS_PER_REQUEST,
+        "formId": "map-filters",
+        "listId": "unit-list",
+        "statusId": "map-status",
+        "locale": f"{select_locale()}-BE",
+        "statuses": {code: str(STATUS_LABELS[code]) for code in UNIT_STATUSES},
+        "features": {code: str(FEATURE_LABELS[code]) for code in UNIT_FEATURES},
+        "cores": {
+            str(s.core.id): {"name": s.core.name, "vacant": s.figures.vacant, "units": s.figures.units}
+            for s in summaries
+        },
+        "text": {
+            "units": _("Units"),
+            "area": _("Floor area"),
+            "rent": _("Asking rent"),
+            "perMonth": _("per month"),
+            "open": _("See the unit"),
+            "loading": _("Loading the units…"),
+            "none": _("No unit matches in this part of the map."),
+            "count": _("%(n)s units in view.", n="{n}"),
+            "truncated": _("Showing the first %(n)s units: zoom in or filter to see all.", n="{n}"),
+            "failed": _("The units could not be loaded."),
+            "more": _("and %(n)s more on the map", n="{n}"),
+            "vacancy": _("Vacancy rate"),
+        },
+    }
+    parts = vacancy_map(
+        centre=centre,
+        zoom=zoom,
+        cores=_core_shapes(summaries),
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        labels={"base_layer": _("Street map"), "cores": _("Commercial cores")},
+        assets={
+            "leaflet_js": url_for("vendor.file", package="leaflet", filename="leaflet.js"),
+            "leaflet_css": url_for("vendor.file", package="leaflet", filename="leaflet.css"),
+        },
+        config=config,
+    )
+    status = 400 if filter_error else 200
+    return render_template(
+        "maps/map.html",
+        title=title,
+        commune=commune,
+        map=parts,
+        summaries=summaries,
+        statuses=UNIT_STATUSES,
+        features=UNIT_FEATURES,
+        rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
+        rate_class=rate_class,
+        args=request.args,
+        filter_error=filter_error,
+    ), status
+
+
+@policy(public)
+def commune(slug: str):
+    found = commune_queries.commune_by_slug(slug)
+    if found is None:
+        abort(404)
+    lon, lat = geo.lonlat(found.centre)
+    summaries = commune_queries.cores_with_figures(found)
+    return _render(title=_("Map of %(name)s", name=found.name), commune=found, centre=(lon, lat), zoom=16, summaries=summaries)
+
+
+@policy(public)
+def overview():
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    if len(communes) == 1:
+        return commune(communes[0].slug)
+    if communes:
+        lon, lat = db.session.execute(
+            select(func.avg(func.ST_X(Commune.centre)), func.avg(func.ST_Y(Commune.centre)))
+        ).one()
+        centre, zoom = (float(lon), float(lat)), 9
+    else:
+        centre, zoom = (4.47, 50.5), 8  # Belgium
+    summaries = [s for c in communes for s in commune_queries.cores_with_figures(c)]
+    return _render(title=_("Map of empty shops"), commune=None, centre=centre, zoom=zoom, summaries=summaries)
