@@ -143,8 +143,7 @@ def stats():
                 for s in commune_queries.cores_with_figures(commune)
             ],
             "streets": [
-                {"street": street, **_figures(figures)}
-                for street, figures in commune_queries.street_figures(commune)
+                {"street": street, **_figures(figures)} for street, figures in commune_queries.street_figures(commune)
             ],
         }
     )
@@ -153,5 +152,3 @@ def stats():
 @policy(public)
 def openapi():
     return jsonify(openapi_document())
-
-

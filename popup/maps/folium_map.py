@@ -135,8 +135,6 @@ def vacancy_map(
     figure = m.get_root()
     figure.render()
     links = [
-        child.render()
-        for child in figure.header._children.values()
-        if isinstance(child, JavascriptLink | CssLink)
+        child.render() for child in figure.header._children.values() if isinstance(child, JavascriptLink | CssLink)
     ]
     return MapParts(links=links, html=figure.html.render(), script=figure.script.render(), map_id=m.get_name())

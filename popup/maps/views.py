@@ -99,7 +99,9 @@ def commune(slug: str):
         abort(404)
     lon, lat = geo.lonlat(found.centre)
     summaries = commune_queries.cores_with_figures(found)
-    return _render(title=_("Map of %(name)s", name=found.name), commune=found, centre=(lon, lat), zoom=16, summaries=summaries)
+    return _render(
+        title=_("Map of %(name)s", name=found.name), commune=found, centre=(lon, lat), zoom=16, summaries=summaries
+    )
 
 
 @policy(public)
