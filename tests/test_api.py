@@ -173,3 +173,18 @@ def test_stats_per_commune_core_and_street(client, spec, make_core, make_unit):
     assert streets["Rue de Grammont"]["vacancy_rate"] == 0.5
     check(spec, "/stats", client.get("/api/v1/stats"), 400)
     check(spec, "/stats", client.get("/api/v1/stats?commune=atlantis"), 404)
+
+
+@pytest.mark.parametrize("core", ["²", "99999999999999999999"])
+def test_odd_core_ids_are_refused_not_crashed(client, spec, core):
+    body = check(spec, "/units", client.get(f"/api/v1/units?core={core}"), 400)
+    assert body["parameter"] == "core"
+
+
+def test_search_text_is_literal(client, spec, make_unit):
+    make_unit(address="Rue A 1")
+    with_percent = make_unit(address="Rue 100% Local 2")
+    assert [f["id"] for f in check(spec, "/units", client.get("/api/v1/units?q=_"))["features"]] == []
+    assert [f["id"] for f in check(spec, "/units", client.get("/api/v1/units?q=100%25"))["features"]] == [
+        with_percent.id
+    ]

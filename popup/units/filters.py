@@ -59,12 +59,14 @@ class UnitFilters:
         for feature in self.features:
             stmt = stmt.where(getattr(Unit, feature).is_(True))
         if self.text:
-            pattern = f"%{self.text.lower()}%"
+            # % and _ are what the user typed, not wildcards.
+            escaped = self.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
             stmt = stmt.where(
                 or_(
-                    func.lower(Unit.address).like(pattern),
-                    func.lower(func.coalesce(Unit.activity, "")).like(pattern),
-                    func.lower(func.coalesce(Unit.external_id, "")).like(pattern),
+                    func.lower(Unit.address).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(Unit.activity, "")).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(Unit.external_id, "")).like(pattern, escape="\\"),
                 )
             )
         if self.core_id is not None:
@@ -137,7 +139,8 @@ def parse_filters(args: Mapping[str, str]) -> UnitFilters:
     if rent_min is not None and rent_max is not None and rent_min > rent_max:
         raise FilterError("rent_max", _("The highest rent is lower than the lowest."))
     core_raw = (args.get("core") or "").strip()
-    if core_raw and not core_raw.isdigit():
+    # ASCII digits only ("²" is a digit to Python) and small enough for an id.
+    if core_raw and not (core_raw.isascii() and core_raw.isdigit() and len(core_raw) <= 9):
         raise FilterError("core", _("Unknown commercial core."))
     bbox_raw = (args.get("bbox") or "").strip()
     text = (args.get("q") or "").strip()

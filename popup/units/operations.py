@@ -12,13 +12,17 @@ from popup.types import utcnow
 from popup.units.models import Unit, UnitStatusChange
 
 
-def create_unit(*, status: str = "vacant", by: User | None = None, at: datetime | None = None, **fields) -> Unit:
-    """Create a unit and its first history entry."""
+def create_unit(
+    *, status: str = "vacant", by: User | None = None, at: datetime | None = None, reason: str = "", **fields
+) -> Unit:
+    """Create a unit and its first history entry (who created it, and why it has this status)."""
     if status not in UNIT_STATUSES:
         raise ValueError(f"unknown status {status!r}")
     at = at or utcnow()
     unit = Unit(status=status, status_changed_at=at, street=street_of(fields.get("address", "")), **fields)
-    unit.history.append(UnitStatusChange(from_status=None, to_status=status, changed_at=at, changed_by=by))
+    unit.history.append(
+        UnitStatusChange(from_status=None, to_status=status, changed_at=at, changed_by=by, reason=reason)
+    )
     db.session.add(unit)
     db.session.flush()
     return unit

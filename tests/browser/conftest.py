@@ -140,6 +140,9 @@ def page(browser, live_server):
             route.abort("blockedbyclient")
 
     def on_failed(request):
+        # A request cut short because the test moved on to the next page is no fault.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
         if request.url not in blocked:  # already recorded as "external"
             problems.append(Problem("failed", request.url, request.failure or ""))
 
