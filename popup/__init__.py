@@ -71,10 +71,11 @@ def _register_blueprints(app: Flask) -> None:
     from popup.auth.blueprint import bp as auth_bp
     from popup.communes.blueprint import bp as communes_bp
     from popup.core.blueprint import bp as core_bp
+    from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
     from popup.units.blueprint import bp as units_bp
 
-    for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp, maps_bp):
+    for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp, maps_bp, imports_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)

@@ -11,8 +11,10 @@ from popup.auth import operations as accounts
 from popup.communes.models import Commune
 from popup.domain.vocabulary import LANGUAGES, ROLES
 from popup.extensions import db
+from popup.imports.cli import import_units_command
 
 popup_cli = AppGroup("popup", help="popup administration commands.")
+popup_cli.add_command(import_units_command)
 
 
 @popup_cli.command("seed-demo")
@@ -58,3 +60,4 @@ def create_user(email: str, name: str, role: str, communes: tuple[str, ...], lan
         raise click.UsageError(f"cannot create the account: {exc}") from exc
     db.session.commit()
     click.echo(f"Created {role} account {user.email}.")
+
