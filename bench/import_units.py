@@ -121,7 +121,7 @@ def main() -> None:
         changed = importing.read_table(make_csv(args.rows, changed=args.changed))
         label = f"re-import, ~{args.changed:.0%} status changes"
         report, _ = timed(label, args.rows, lambda: run(True, changed))
-        print(f"    ({report.updated:,} updated, {report.status_changes:,} status changes through change_status)")
+        print(f"    ({report.updated:,} updated, {report.status_changes:,} status changes with their history, in bulk)")
 
         values = [r.values for r in importing.check_rows(table, columns) if r.values is not None]
         inside = operations._inside_commune

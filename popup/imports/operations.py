@@ -4,9 +4,8 @@ Fast on big files: rows are checked in memory (popup.domain.importing), the
 commune's boundary is loaded once and tested with shapely for every point at
 once, existing units are read in one query, and creations and field updates
 are written with executemany statements (bulk insert, bulk update by primary
-key), never a query per row. Status changes go through
-popup.units.operations.change_status, one by one, to keep their dated history
-with who and why: about 1 ms each, its flush (bench/import_units.py).
+key), never a query per row. Status changes and their dated history (who,
+why) are written in bulk too (popup.units.operations.record_status_changes).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import numpy as np
 import shapely
 from geoalchemy2 import WKTElement
 from sqlalchemy import Integer, String, delete, func, insert, literal, null, select, update
-from sqlalchemy.orm import selectinload
 
 from popup import geo
 from popup.auth.models import User
@@ -32,7 +30,7 @@ from popup.extensions import db
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.types import UTCDateTime, utcnow
 from popup.units.models import Unit, UnitStatusChange
-from popup.units.operations import change_status
+from popup.units.operations import record_status_changes
 
 CHUNK = 1000
 UPLOAD_LIFETIME = timedelta(days=1)
@@ -337,7 +335,7 @@ def _create(
 def _update(
     updates: Sequence[_Update], *, by: User | None, at: datetime, reason: str, progress: Progress | None
 ) -> None:
-    """Write changed fields in bulk, then each status change through change_status."""
+    """Write changed fields in bulk, then the status changes with their history, in bulk too."""
     if not updates:
         return
     total = len(updates)
@@ -352,14 +350,7 @@ def _update(
     done = total - len(status_of)
     _notify(progress, "update", done, total)
     for ids in _chunks(list(status_of)):
-        units = db.session.scalars(
-            select(Unit)
-            .where(Unit.id.in_(ids))
-            .options(selectinload(Unit.history))
-            .execution_options(populate_existing=True)
-        ).all()
-        for unit in units:
-            change_status(unit, status_of[unit.id], by=by, reason=reason, at=at)
+        record_status_changes({uid: status_of[uid] for uid in ids}, by=by, reason=reason, at=at)
         done += len(ids)
         _notify(progress, "update", done, total)
 
