@@ -73,9 +73,10 @@ def _register_blueprints(app: Flask) -> None:
     from popup.core.blueprint import bp as core_bp
     from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
+    from popup.notifications.blueprint import bp as notifications_bp
     from popup.units.blueprint import bp as units_bp
 
-    for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp, maps_bp, imports_bp):
+    for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp, maps_bp, imports_bp, notifications_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
@@ -84,8 +85,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from popup import errors, i18n, permissions
+    from popup.notifications import operations as notifications
 
     app.before_request(permissions.enforce)
+    notifications.register(app)
     errors.register(app)
     i18n.register_template_helpers(app)
 

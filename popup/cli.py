@@ -17,6 +17,18 @@ popup_cli = AppGroup("popup", help="popup administration commands.")
 popup_cli.add_command(import_units_command)
 
 
+@popup_cli.command("send-emails")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def send_emails(limit: int) -> None:
+    """Send the notification emails still waiting (after an SMTP failure). Run it from cron."""
+    from popup.notifications.operations import deliver
+
+    sent, failed = deliver(limit=limit)
+    click.echo(f"{sent} sent, {failed} still failing.")
+    if failed:
+        raise SystemExit(1)
+
+
 @popup_cli.command("seed-demo")
 def seed_demo() -> None:
     """Load the Lessines demo data (safe to run again: creates only what is missing)."""
@@ -61,3 +73,39 @@ def create_user(email: str, name: str, role: str, communes: tuple[str, ...], lan
     db.session.commit()
     click.echo(f"Created {role} account {user.email}.")
 
+
+@popup_cli.command("synth")
+@click.option("--units", "n_units", type=int, required=True, help="How many synthetic units to add.")
+@click.option(
+    "--communes",
+    "n_communes",
+    type=int,
+    default=None,
+    help="How many towns of the built-in list get them (default: one per 2,000 units, at most 25).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same streets and units.")
+@click.option("--batch-size", type=int, default=10_000, show_default=True, help="Units per insert and commit.")
+def synth(n_units: int, n_communes: int | None, seed: int, batch_size: int) -> None:
+    """Add synthetic units around real Belgian town centres, for load tests.
+
+    Communes are named "<Town> (synthetic)" (slug synth-<town>) and marked as
+    demo data; running again adds units to them (external ids SYN-<town>-<n>
+    go on). Commits after every batch: an interrupted run keeps what it wrote.
+    """
+    from popup import synth as synthetic
+
+    try:
+        allotment = synthetic.plan(n_units, n_communes)
+        if batch_size < 1:
+            raise synthetic.SynthError("--batch-size must be at least 1.")
+    except synthetic.SynthError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with click.progressbar(length=n_units, label="Synthetic units", show_pos=True) as bar:
+        report = synthetic.load(allotment, seed=seed, batch_size=batch_size, progress=bar.update)
+    if report.communes_created:
+        click.echo(f"Created communes: {', '.join(report.communes_created)}.")
+    towns = ", ".join(f"{slug} {n:,}" for slug, n in report.per_commune.items())
+    click.echo(
+        f"Added {report.units:,} units and {report.history:,} status changes in {report.seconds:.1f} s "
+        f"({report.units_per_second:,.0f} units/s): {towns}."
+    )

@@ -38,3 +38,18 @@ def feature_label(code: str) -> str:
 
 def role_label(code: str) -> str:
     return str(ROLE_LABELS.get(code, code))
+
+
+APPLICATION_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "under_review": _l("Under review"),
+    "shortlisted": _l("Shortlisted"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def application_status_label(code: str) -> str:
+    return str(APPLICATION_STATUS_LABELS.get(code, code))

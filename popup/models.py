@@ -1,8 +1,35 @@
 """Every model, imported once so that the metadata is complete (migrations, tests)."""
 
+from popup.applications.models import Application, ApplicationEvent, EntrepreneurProfile, Score
 from popup.auth.models import User, staff_communes
+from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.communes.models import CommercialCore, Commune
-from popup.imports.models import ImportMapping
+from popup.imports.models import ImportMapping, ImportUpload
+from popup.notifications.models import Notification
+from popup.offers.models import Offer, Stand
+from popup.uploads.models import Document, Image
 from popup.units.models import Unit, UnitStatusChange
 
-__all__ = ["CommercialCore", "Commune", "ImportMapping", "Unit", "UnitStatusChange", "User", "staff_communes"]
+__all__ = [
+    "Application",
+    "ApplicationEvent",
+    "Call",
+    "CommercialCore",
+    "Commune",
+    "Criterion",
+    "Document",
+    "EntrepreneurProfile",
+    "Image",
+    "ImportMapping",
+    "ImportUpload",
+    "Notification",
+    "Offer",
+    "Score",
+    "Stand",
+    "Unit",
+    "UnitStatusChange",
+    "User",
+    "call_jurors",
+    "call_offers",
+    "staff_communes",
+]

@@ -11,11 +11,15 @@ import contextvars
 import html
 import os
 import re
+import socket
 import subprocess
 import sys
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -203,6 +207,33 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+# -- email ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on localhost that keeps what it receives."""
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+        def prepare_message(self, session, envelope):
+            return message_from_bytes(envelope.content)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    old = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
+    yield received
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old
+    controller.stop()
 
 
 # -- factories -----------------------------------------------------------------

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from popup.auth.models import User
 from tests.conftest import PASSWORD, csrf_token_from, page_text
@@ -191,30 +187,6 @@ def test_password_change_needs_the_current_password(client, auth, make_user):
 
 
 # -- password reset by email ---------------------------------------------------
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on localhost that keeps what it receives."""
-    received = []
-
-    class Keep(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-        def prepare_message(self, session, envelope):
-            return message_from_bytes(envelope.content)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    old = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
-    yield received
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old
-    controller.stop()
 
 
 def _reset_link(message) -> str:

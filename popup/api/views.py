@@ -76,7 +76,9 @@ def units():
 
 @policy(public)
 def unit(unit_id: int):
-    stmt = features.public_units_select().where(Unit.id == unit_id, Unit.archived_at.is_(None))
+    stmt = features.public_units_select().where(
+        Unit.id == unit_id, Unit.archived_at.is_(None), Unit.approval == "approved"
+    )
     row = db.session.execute(stmt).first()
     if row is None:
         return _error(_("No public unit has this id."), status=404)

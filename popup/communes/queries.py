@@ -31,7 +31,9 @@ def _dialect() -> str:
 
 def status_counts(*conditions) -> dict[str, int]:
     rows = db.session.execute(
-        select(Unit.status, func.count(Unit.id)).where(Unit.archived_at.is_(None), *conditions).group_by(Unit.status)
+        select(Unit.status, func.count(Unit.id))
+        .where(Unit.archived_at.is_(None), Unit.approval == "approved", *conditions)
+        .group_by(Unit.status)
     )
     return dict(rows.all())
 
@@ -48,7 +50,12 @@ def street_figures(commune: Commune) -> list[tuple[str, VacancyFigures]]:
     """Vacancy per street of the commune, streets with the most vacant units first."""
     rows = db.session.execute(
         select(Unit.street, Unit.status, func.count(Unit.id))
-        .where(Unit.commune_id == commune.id, Unit.archived_at.is_(None), Unit.street.is_not(None))
+        .where(
+            Unit.commune_id == commune.id,
+            Unit.archived_at.is_(None),
+            Unit.approval == "approved",
+            Unit.street.is_not(None),
+        )
         .group_by(Unit.street, Unit.status)
     ).all()
     counts: dict[str, dict[str, int]] = {}

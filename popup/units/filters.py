@@ -39,11 +39,13 @@ class UnitFilters:
     text: str = ""
     bbox: tuple[float, float, float, float] | None = None
     commune_ids: tuple[int, ...] | None = None  # None: every commune
+    # Units proposed by owners count nowhere until staff approve them.
+    approvals: tuple[str, ...] = ("approved",)
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def apply(self, stmt: Select, dialect: str) -> Select:
         """Add the filters to a statement that selects from units."""
-        stmt = stmt.where(Unit.archived_at.is_(None))
+        stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval.in_(self.approvals))
         if self.commune_ids is not None:
             stmt = stmt.where(Unit.commune_id.in_(self.commune_ids))
         if self.statuses:

@@ -49,11 +49,18 @@ class Unit(db.Model):
     step_free_access: Mapped[bool] = mapped_column(Boolean, default=False)
     has_shop_window: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Units proposed by owners stay out of the public map, lists and figures
+    # until staff approve them.
+    approval: Mapped[str] = mapped_column(String(20), default="approved", server_default="approved", index=True)
+    approval_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="fk_units_proposed_by_id_users")
+    )
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     archived_at = mapped_column(UTCDateTime, nullable=True)
 
     commune: Mapped[Commune] = relationship()
-    owner: Mapped[User | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     history: Mapped[list[UnitStatusChange]] = relationship(
         back_populates="unit",
         order_by="UnitStatusChange.changed_at",
