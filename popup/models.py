@@ -7,8 +7,8 @@ from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
-from popup.uploads.models import Document, Image
 from popup.units.models import Unit, UnitStatusChange
+from popup.uploads.models import Document, Image
 
 __all__ = [
     "Application",

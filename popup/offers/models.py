@@ -21,9 +21,7 @@ class Offer(db.Model):
         CheckConstraint("status IN ('draft', 'published', 'closed')", name="ck_offers_status"),
         CheckConstraint("available_until IS NULL OR available_until > available_from", name="ck_offers_window"),
         CheckConstraint("min_term_months >= 1 AND max_term_months >= min_term_months", name="ck_offers_terms"),
-        CheckConstraint(
-            "rent_cents >= 0 AND charges_cents >= 0 AND deposit_cents >= 0", name="ck_offers_amounts"
-        ),
+        CheckConstraint("rent_cents >= 0 AND charges_cents >= 0 AND deposit_cents >= 0", name="ck_offers_amounts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
