@@ -68,15 +68,25 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from popup import assets, permissions
     from popup.api.blueprint import bp as api_bp
+    from popup.applications.blueprint import bp as applications_bp
     from popup.auth.blueprint import bp as auth_bp
+    from popup.calls.blueprint import bp as calls_bp
     from popup.communes.blueprint import bp as communes_bp
     from popup.core.blueprint import bp as core_bp
     from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
     from popup.notifications.blueprint import bp as notifications_bp
+    from popup.offers.blueprint import bp as offers_bp
+    from popup.owners.blueprint import bp as owners_bp
+    from popup.profiles.blueprint import bp as profiles_bp
     from popup.units.blueprint import bp as units_bp
+    from popup.uploads.blueprint import bp as uploads_bp
 
     for bp in (core_bp, auth_bp, communes_bp, units_bp, api_bp, maps_bp, imports_bp, notifications_bp):
+        app.register_blueprint(bp)
+    for bp in (owners_bp, offers_bp, uploads_bp):
+        app.register_blueprint(bp)
+    for bp in (profiles_bp, calls_bp, applications_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)

@@ -53,3 +53,33 @@ APPLICATION_STATUS_LABELS = {
 
 def application_status_label(code: str) -> str:
     return str(APPLICATION_STATUS_LABELS.get(code, code))
+
+
+SECTOR_LABELS = {
+    "food": _l("Food"),
+    "food_fresh": _l("Fresh food"),
+    "restaurant": _l("Restaurant and café"),
+    "fashion": _l("Fashion"),
+    "crafts": _l("Crafts"),
+    "culture": _l("Culture"),
+    "health_beauty": _l("Health and beauty"),
+    "home": _l("Home and decoration"),
+    "services": _l("Services"),
+    "second_hand": _l("Second hand"),
+    "other": _l("Other"),
+}
+
+
+def sector_label(code: str) -> str:
+    return str(SECTOR_LABELS.get(code, code))
+
+
+CALL_STATUS_LABELS = {
+    "draft": _l("Draft (not public)"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+}
+
+
+def call_status_label(code: str) -> str:
+    return str(CALL_STATUS_LABELS.get(code, code))

@@ -12,11 +12,13 @@ from werkzeug.datastructures import MultiDict
 from popup import geo
 from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
 from popup.extensions import db
-from popup.permissions import any_staff, policy, public
+from popup.owners.policies import visible_unit
+from popup.permissions import any_staff, policy
 from popup.units import operations, queries
 from popup.units.filters import FilterError, parse_filters
 from popup.units.forms import BulkStatusForm, UnitForm
 from popup.units.policies import live_unit, may_manage, staff_of_unit
+from popup.uploads.operations import unit_photos
 from popup.urls import safe_next
 
 INVALID = 422  # a form that did not validate: shown again with its errors
@@ -314,7 +316,7 @@ def archive(unit_id: int):
     return redirect(url_for("units.index"))
 
 
-@policy(public)
+@policy(visible_unit)
 def detail(unit_id: int):
     unit = live_unit(unit_id)
     manages = may_manage(current_user, unit)
@@ -323,6 +325,8 @@ def detail(unit_id: int):
         "units/detail.html",
         unit=unit,
         manages=manages,
+        owns=current_user.is_authenticated and unit.owner_id == current_user.id,
+        photos=unit_photos(unit.id),
         history=history,
         vacancy_days=queries.unit_vacancy_days(unit) if manages else None,
     )

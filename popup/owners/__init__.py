@@ -1,0 +1,1 @@
+"""The owner's space (their units, proposing one) and the staff's moderation of proposed units."""

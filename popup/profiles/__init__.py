@@ -1,0 +1,1 @@
+"""The entrepreneur's profile, business plan and public vitrine."""
