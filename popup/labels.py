@@ -76,8 +76,8 @@ def sector_label(code: str) -> str:
 
 CALL_STATUS_LABELS = {
     "draft": _l("Draft (not public)"),
-    "open": _l("Open"),
-    "closed": _l("Closed"),
+    "open": _l("Open for applications"),
+    "closed": _l("Applications closed"),
 }
 
 
