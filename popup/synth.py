@@ -13,11 +13,14 @@ Two halves:
   apart, odd numbers on one side and even on the other, thinning out away from
   the centre.
 - **Loading** writes them fast: SQLAlchemy Core ``executemany`` inserts in
-  batches, the geometry sent as WKT through ``ST_GeomFromText`` (the same SQL on
-  SpatiaLite and PostGIS, and as fast as any other form measured: see
-  ``bench/RESULTS.md``), the status history inserted in bulk after reading the
-  batch's new ids back. On SpatiaLite the R*Tree of ``units.location`` stays
-  maintained by its triggers, so the API's index lookups see every unit.
+  batches, the geometry sent as an EWKT string that the column's own
+  ``ST_GeomFromEWKT`` reads: the same on SpatiaLite and PostGIS, as fast as
+  ``ST_GeomFromText`` and 10 to 30 % faster than ``geo.point()`` WKB elements,
+  which GeoAlchemy2 turns back into text through shapely (measured:
+  ``bench/RESULTS.md``). The status history goes in bulk too,
+  after reading the batch's new ids back. On SpatiaLite the R*Tree of
+  ``units.location`` stays maintained by its triggers, so the API's index
+  lookups see every unit.
 
 Unit number ``n`` of a town always takes the ``n``-th place of that town's
 street network, so running the command again with the same seed adds units on
@@ -727,7 +730,7 @@ def load(
     (run it again to add the rest). Tests pass ``commit=False``: everything is
     only flushed and the caller decides.
     """
-    from sqlalchemy import bindparam, func, insert, select
+    from sqlalchemy import func, insert, select
 
     from popup.extensions import db
     from popup.types import utcnow
@@ -740,7 +743,7 @@ def load(
     now = utcnow()
     report = LoadReport()
     units_table = Unit.__table__
-    insert_units = insert(units_table).values(location=func.ST_GeomFromText(bindparam("wkt"), SRID))
+    insert_units = insert(units_table)
     insert_history = insert(UnitStatusChange.__table__)
     dates: dict[date, datetime] = {}
 
@@ -763,7 +766,7 @@ def load(
                     "address": u.address,
                     "street": u.street,
                     "activity": u.activity,
-                    "wkt": f"POINT({u.lon!r} {u.lat!r})",
+                    "location": f"SRID={SRID};POINT({u.lon!r} {u.lat!r})",
                     "floor_area_m2": u.floor_area_m2,
                     "frontage_m": u.frontage_m,
                     "ground_floor": u.ground_floor,
