@@ -116,18 +116,19 @@ class Problem:
         return f"{self.kind}: {self.url} {self.detail}".strip()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A page in a fresh context (fr-BE) that blocks and records anything going wrong.
+def open_page(browser, base_url: str, *, record_dialogs: bool = False):
+    """A page in a fresh context set up that blocks and records anything going wrong.
 
-    ``page.problems`` lists failed requests, responses with status >= 400,
-    requests to any host but 127.0.0.1 (aborted), console errors and uncaught
-    page errors.
+    ``page.problems`` lists failed requests, responses >= 400, requests to any
+    host but 127.0.0.1 (aborted), console errors and uncaught page errors;
+    with ``record_dialogs``, ``page.dialogs`` the message of every JavaScript
+    dialog (dismissed); without it a test may answer dialogs itself.
     """
-    context = browser.new_context(locale="fr-BE", base_url=live_server)
+    context = browser.new_context(locale="fr-BE", base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     problems: list[Problem] = []
+    dialogs: list[str] = []
     blocked: set[str] = set()
 
     def only_local(route):
@@ -154,12 +155,26 @@ def page(browser, live_server):
         if message.type == "error":
             problems.append(Problem("console", message.location.get("url", ""), message.text))
 
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
     context.route("**/*", only_local)
-    new_page = context.new_page()
-    new_page.on("requestfailed", on_failed)
-    new_page.on("response", on_response)
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: problems.append(Problem("pageerror", new_page.url, str(error))))
-    new_page.problems = problems
+    page = context.new_page()
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(Problem("pageerror", page.url, str(error))))
+    if record_dialogs:
+        page.on("dialog", on_dialog)
+    page.problems = problems
+    page.dialogs = dialogs
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page in a fresh context (fr-BE), see open_page."""
+    context, new_page = open_page(browser, live_server)
     yield new_page
     context.close()

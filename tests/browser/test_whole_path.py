@@ -22,7 +22,7 @@ from popup.auth.models import User
 from popup.extensions import db
 from popup.labels import application_status_label
 from popup.notifications.texts import texts
-from tests.browser.conftest import LOCAL_HOST, TIMEOUT_MS, Problem
+from tests.browser.conftest import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -34,67 +34,13 @@ INSIDE_LESSINES = ("50.7117", "3.8370")  # latitude, longitude typed in the unit
 # -- one browser context per party ----------------------------------------------
 
 
-def open_page(browser, base_url: str):
-    """A page in a fresh context set up as the ``page`` fixture of conftest.py sets up its own.
-
-    ``page.problems`` lists failed requests, responses >= 400, requests to any
-    host but 127.0.0.1 (aborted), console errors and uncaught page errors;
-    ``page.dialogs`` the message of every JavaScript dialog (dismissed).
-    """
-    context = browser.new_context(locale="fr-BE", base_url=base_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    problems: list[Problem] = []
-    dialogs: list[str] = []
-    blocked: set[str] = set()
-
-    def only_local(route):
-        url = route.request.url
-        if urlsplit(url).hostname == LOCAL_HOST:
-            route.continue_()
-        else:
-            blocked.add(url)
-            problems.append(Problem("external", url, "blocked: not served by the app"))
-            route.abort("blockedbyclient")
-
-    def on_failed(request):
-        # A request cut short because the test moved on to the next page is no fault.
-        if request.failure and "ERR_ABORTED" in request.failure:
-            return
-        if request.url not in blocked:  # already recorded as "external"
-            problems.append(Problem("failed", request.url, request.failure or ""))
-
-    def on_response(response):
-        if response.status >= 400:
-            problems.append(Problem("http", response.url, str(response.status)))
-
-    def on_console(message):
-        if message.type == "error":
-            problems.append(Problem("console", message.location.get("url", ""), message.text))
-
-    def on_dialog(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    page.on("requestfailed", on_failed)
-    page.on("response", on_response)
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(Problem("pageerror", page.url, str(error))))
-    page.on("dialog", on_dialog)
-    page.problems = problems
-    page.dialogs = dialogs
-    return context, page
-
-
 @pytest.fixture
 def new_page(browser, live_server):
     """Open as many pages as there are parties, each in its own context; closed at the end."""
     contexts = []
 
     def make():
-        context, page = open_page(browser, live_server)
+        context, page = open_page(browser, live_server, record_dialogs=True)
         contexts.append(context)
         return page
 
