@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
@@ -25,6 +25,17 @@ def euros(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_currency(cents / 100, "EUR")
+
+
+def euros_input(cents: int | None) -> str:
+    """An amount for a form field that parse_euros reads back ("850", "850,50"; "850.50" in English)."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(cents, 100)
+    if not rest:
+        return str(whole)
+    mark = "." if str(get_locale() or "fr").startswith("en") else ","
+    return f"{whole}{mark}{rest:02d}"
 
 
 def percent(value, digits: int = 1) -> str:

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput
 
 from popup.domain.money import parse_euros
 from popup.domain.vocabulary import SECTORS
+from popup.i18n import euros_input
 from popup.labels import SECTOR_LABELS
 from popup.units.filters import MAX_AREA_M2
 from popup.units.forms import Between, NumberField, strip
@@ -124,17 +125,6 @@ class StandForm(Form):
 
     def is_blank(self) -> bool:
         return not self.label.data and self.area_m2.data is None and not self.area_m2.errors
-
-
-def euros_text(cents: int | None) -> str:
-    """An amount that parse_euros reads back, with the decimal mark of the user's language."""
-    if cents is None:
-        return ""
-    euros, rest = divmod(cents, 100)
-    if not rest:
-        return str(euros)
-    mark = "." if str(get_locale() or "fr").startswith("en") else ","
-    return f"{euros}{mark}{rest:02d}"
 
 
 def _amount(label, description, required_message=None):
@@ -336,9 +326,9 @@ def offer_data(offer) -> dict:
         "available_until": offer.available_until,
         "min_term_months": offer.min_term_months,
         "max_term_months": offer.max_term_months,
-        "rent": euros_text(offer.rent_cents),
-        "charges": euros_text(offer.charges_cents) if offer.charges_cents else "",
-        "deposit": euros_text(offer.deposit_cents) if offer.deposit_cents else "",
+        "rent": euros_input(offer.rent_cents),
+        "charges": euros_input(offer.charges_cents) if offer.charges_cents else "",
+        "deposit": euros_input(offer.deposit_cents) if offer.deposit_cents else "",
         "stand_count": len(offer.stands) or 1,
         "stands": [{"label": s.label, "area_m2": s.area_m2} for s in offer.stands],
         "allowed_sectors": list(offer.allowed_sectors or []),

@@ -7,13 +7,13 @@ from flask_login import current_user
 from popup import geo
 from popup.domain.vocabulary import UNIT_FEATURES
 from popup.extensions import db
+from popup.i18n import euros_input
 from popup.owners import operations, queries
 from popup.owners.forms import OwnerUnitForm, RejectForm
 from popup.owners.policies import owner_of_unit, owner_role
 from popup.permissions import any_staff, policy
 from popup.units.policies import live_unit, staff_of_unit
-from popup.units.views import _map_settings as map_settings
-from popup.units.views import _rent_text as euros_text
+from popup.units.views import unit_map_settings as map_settings
 
 INVALID = 422
 
@@ -58,7 +58,7 @@ def _unit_data(unit) -> dict:
         "floor_area_m2": unit.floor_area_m2,
         "frontage_m": unit.frontage_m,
         "ground_floor": unit.ground_floor,
-        "asking_rent": euros_text(unit.asking_rent_cents),
+        "asking_rent": euros_input(unit.asking_rent_cents),
         "public_description": unit.public_description,
         **{code: getattr(unit, code) for code in UNIT_FEATURES},
     }

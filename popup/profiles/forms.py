@@ -30,14 +30,6 @@ def weekday_names() -> dict[int, str]:
     return dict(get_day_names("wide", locale=str(get_locale() or "fr")))
 
 
-def euros_text(cents: int | None) -> str:
-    """An amount that parse_euros reads back."""
-    if cents is None:
-        return ""
-    euros, rest = divmod(cents, 100)
-    return str(euros) if not rest else f"{euros},{rest:02d}"
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 

@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from popup.applications.policies import document_by_token, document_owner, document_reader, entrepreneur
 from popup.extensions import db
+from popup.i18n import euros_input
 from popup.permissions import policy, public
 from popup.profiles import operations, queries
-from popup.profiles.forms import IMAGE_MESSAGES, PDF_MESSAGES, DocumentForm, ProfileForm, euros_text
+from popup.profiles.forms import IMAGE_MESSAGES, PDF_MESSAGES, DocumentForm, ProfileForm
 from popup.uploads.processing import MAX_IMAGE_BYTES, MAX_PDF_BYTES, UploadError, process_image
 
 INVALID = 422
@@ -26,7 +27,7 @@ def _profile_data(profile, photo) -> dict:
         "sector": profile.sector or "",
         "area_min_m2": profile.area_min_m2,
         "area_max_m2": profile.area_max_m2,
-        "budget": euros_text(profile.budget_cents),
+        "budget": euros_input(profile.budget_cents),
         "wanted_start_on": profile.wanted_start_on,
         "test_months": profile.test_months,
         "preferred_cores": list(profile.preferred_core_ids or []),

@@ -4,14 +4,15 @@ import dataclasses
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from popup import geo
 from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
 from popup.extensions import db
+from popup.i18n import euros_input
 from popup.owners.policies import visible_unit
 from popup.permissions import any_staff, policy
 from popup.units import operations, queries
@@ -188,17 +189,6 @@ def bulk_status():
 # -- one unit ------------------------------------------------------------------
 
 
-def _rent_text(cents: int | None) -> str:
-    """An amount that parse_euros reads back, with the decimal mark of the user's language."""
-    if cents is None:
-        return ""
-    euros, rest = divmod(cents, 100)
-    if not rest:
-        return str(euros)
-    mark = "." if str(get_locale() or "fr").startswith("en") else ","
-    return f"{euros}{mark}{rest:02d}"
-
-
 def _unit_data(unit) -> dict:
     lon, lat = geo.lonlat(unit.location)
     return {
@@ -209,7 +199,7 @@ def _unit_data(unit) -> dict:
         "frontage_m": unit.frontage_m,
         "ground_floor": unit.ground_floor,
         "status": unit.status,
-        "asking_rent": _rent_text(unit.asking_rent_cents),
+        "asking_rent": euros_input(unit.asking_rent_cents),
         "owner": unit.owner_id,
         "public_description": unit.public_description,
         "activity": unit.activity or "",
@@ -243,7 +233,7 @@ def _external_id_free(form: UnitForm, commune_id: int, unit_id: int | None = Non
     return True
 
 
-def _map_settings(communes, unit=None) -> dict:
+def unit_map_settings(communes, unit=None) -> dict:
     centres = {}
     for commune in communes:
         lon, lat = geo.lonlat(commune.centre)
@@ -281,7 +271,7 @@ def create():
         flash(_("Unit created: %(address)s.", address=unit.address), "success")
         return redirect(url_for("units.detail", unit_id=unit.id))
     status = INVALID if form.is_submitted() else 200
-    return render_template("units/form.html", form=form, unit=None, map=_map_settings(communes)), status
+    return render_template("units/form.html", form=form, unit=None, map=unit_map_settings(communes)), status
 
 
 @policy(staff_of_unit)
@@ -301,7 +291,7 @@ def edit(unit_id: int):
         flash(_("Unit saved: %(address)s.", address=unit.address), "success")
         return redirect(url_for("units.detail", unit_id=unit.id))
     status = INVALID if form.is_submitted() else 200
-    return render_template("units/form.html", form=form, unit=unit, map=_map_settings([unit.commune], unit)), status
+    return render_template("units/form.html", form=form, unit=unit, map=unit_map_settings([unit.commune], unit)), status
 
 
 @policy(staff_of_unit)
