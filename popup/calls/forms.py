@@ -11,7 +11,7 @@ from wtforms.form import Form
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from popup.domain.jury import MAX_SCORE, MIN_SCORE
-from popup.profiles.fields import CheckboxesField, DayField, LocalDateTimeField, WholeNumberField, id_or_none
+from popup.form_fields import CheckboxesField, DayField, LocalDateTimeField, WholeNumberField, id_or_none
 from popup.types import utcnow
 from popup.units.forms import strip
 from popup.units.queries import LOCAL_TZ

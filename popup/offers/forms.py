@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from babel.dates import get_day_names
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import FieldList, FormField, StringField, SubmitField, TextAreaField
 from wtforms.form import Form
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput
 
 from popup.domain.money import parse_euros
 from popup.domain.vocabulary import SECTORS
+from popup.form_fields import CheckboxesField, DayField, WholeNumberField
 from popup.i18n import euros_input
 from popup.labels import SECTOR_LABELS
 from popup.units.filters import MAX_AREA_M2
@@ -23,85 +21,6 @@ from popup.units.forms import Between, NumberField, strip
 MIN_TERM_MONTHS, MAX_TERM_MONTHS = 1, 24
 MAX_STANDS = 12
 WEEKDAYS = tuple(range(7))  # 0 = Monday, as date.weekday()
-
-
-class WholeNumberField(Field):
-    """A whole number typed in a text box, with our own message when it is not one."""
-
-    widget = NumberInput(step=1)
-
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message or _l("Give a whole number.")
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
-        if not (raw.isascii() and raw.lstrip("+-").isdigit() and len(raw) <= 9):
-            self.data = None
-            raise ValueError(self.message)
-        self.data = int(raw)
-
-
-class DayField(Field):
-    """A date typed as YYYY-MM-DD (what a date input sends), with our own message."""
-
-    widget = DateInput()
-
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message or _l("Give a date such as 2025-06-01.")
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if self.data else ""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
-            self.data = None
-        if self.data is None:
-            raise ValueError(self.message)
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes; an unknown value is refused with the field's own message."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = []
-            raise ValueError(self.message) from None
-
-    def pre_validate(self, form):
-        known = {value for value, _label in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(self.message)
 
 
 def _weekday(value) -> int:
@@ -151,15 +70,18 @@ class OfferForm(FlaskForm):
     )
     available_from = DayField(
         _l("Available from"),
+        message=_l("Give a date such as 2025-06-01."),
         validators=[InputRequired(message=_l("Give the first day the unit is available."))],
     )
     available_until = DayField(
         _l("Available until (exclusive)"),
+        message=_l("Give a date such as 2025-06-01."),
         validators=[Optional()],
         description=_l("The first day it is no longer available. Leave empty if open-ended."),
     )
     min_term_months = WholeNumberField(
         _l("Minimum term (months)"),
+        signed=True,
         message=_l("Give the minimum term as a whole number of months, from 1 to 24."),
         validators=[
             InputRequired(message=_l("Give the minimum term in months.")),
@@ -168,6 +90,7 @@ class OfferForm(FlaskForm):
     )
     max_term_months = WholeNumberField(
         _l("Maximum term (months)"),
+        signed=True,
         message=_l("Give the maximum term as a whole number of months, from 1 to 24."),
         validators=[
             InputRequired(message=_l("Give the maximum term in months.")),
@@ -183,6 +106,7 @@ class OfferForm(FlaskForm):
     deposit = _amount(_l("Deposit (euros)"), _l("Empty means no deposit."))
     stand_count = WholeNumberField(
         _l("Number of stands"),
+        signed=True,
         message=_l("Give the number of stands as a whole number, from 1 to 12."),
         validators=[
             InputRequired(message=_l("Give the number of stands.")),
@@ -193,11 +117,13 @@ class OfferForm(FlaskForm):
     stands = FieldList(FormField(StandForm), min_entries=1, max_entries=MAX_STANDS)
     allowed_sectors = CheckboxesField(
         _l("Sectors welcome"),
+        coerce=str,
         message=_l("Choose sectors from the list."),
         description=_l("Tick none to welcome every sector."),
     )
     excluded_sectors = CheckboxesField(
         _l("Sectors excluded"),
+        coerce=str,
         message=_l("Choose sectors from the list."),
     )
     opening_days = CheckboxesField(

@@ -14,8 +14,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from popup.domain.money import parse_euros
 from popup.domain.vocabulary import SECTORS
+from popup.form_fields import CheckboxesField, DayField, WholeNumberField
 from popup.labels import SECTOR_LABELS
-from popup.profiles.fields import CheckboxesField, DayField, WholeNumberField
 from popup.units.filters import MAX_AREA_M2
 from popup.units.forms import Between, NumberField, strip
 

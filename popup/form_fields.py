@@ -23,13 +23,14 @@ def id_or_none(value):
 
 
 class WholeNumberField(Field):
-    """A whole number typed in a box."""
+    """A whole number typed in a box; ``signed`` reads "-3" (then a range validator answers)."""
 
     widget = NumberInput(step=1)
 
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
+    def __init__(self, label=None, validators=None, message=None, signed=False, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Give a whole number.")
+        self.signed = signed
 
     def _value(self):
         if self.raw_data:
@@ -43,7 +44,8 @@ class WholeNumberField(Field):
         if not raw:
             self.data = None
             return
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+        digits = raw.lstrip("+-") if self.signed else raw
+        if not (raw.isascii() and digits.isdigit() and len(raw) <= 9):
             self.data = None
             raise ValueError(self.message)
         self.data = int(raw)
