@@ -44,6 +44,7 @@ def _register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from popup import geo, i18n, models  # noqa: F401  (models: complete metadata)
+    from popup.audit import catalogue, recorder
     from popup.auth.session import init_login
     from popup.extensions import babel, bootstrap, csrf, db, limiter, migrate
 
@@ -55,6 +56,8 @@ def _register_extensions(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
+    catalogue.register_all()
+    recorder.install()
     with app.app_context():
         geo.prepare_engine(db.engine, app.config["SPATIALITE_LIBRARY_PATH"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -72,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup import assets, permissions
     from popup.api.blueprint import bp as api_bp
     from popup.applications.blueprint import bp as applications_bp
+    from popup.audit.blueprint import bp as audit_bp
     from popup.auth.blueprint import bp as auth_bp
     from popup.calls.blueprint import bp as calls_bp
     from popup.communes.blueprint import bp as communes_bp
@@ -89,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (owners_bp, offers_bp, uploads_bp):
         app.register_blueprint(bp)
-    for bp in (profiles_bp, calls_bp, applications_bp):
+    for bp in (profiles_bp, calls_bp, applications_bp, audit_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)

@@ -1,6 +1,7 @@
 """Every model, imported once so that the metadata is complete (migrations, tests)."""
 
 from popup.applications.models import Application, ApplicationEvent, EntrepreneurProfile, Score
+from popup.audit.models import AuditEntry
 from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.communes.models import CommercialCore, Commune
@@ -13,6 +14,7 @@ from popup.uploads.models import Document, Image
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "AuditEntry",
     "Call",
     "CommercialCore",
     "Commune",

@@ -21,6 +21,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import Integer, String, delete, func, insert, literal, null, select, update
 
 from popup import geo
+from popup.audit import recorder as audit
 from popup.auth.models import User
 from popup.communes.models import Commune
 from popup.domain import importing
@@ -106,6 +107,7 @@ class _Update:
     unit_id: int
     changes: dict[str, Any]
     status: str | None
+    before: dict[str, Any] = field(default_factory=dict)
 
 
 def import_units(
@@ -178,7 +180,7 @@ def import_units(
     at = utcnow()
     reason = f"import {filename}"[:500]
     _create(commune, creations, by=by, at=at, reason=reason, progress=progress)
-    _update(updates, by=by, at=at, reason=reason, progress=progress)
+    _update(updates, commune_id=commune.id, by=by, at=at, reason=reason, progress=progress)
     report.applied = True
     return report
 
@@ -264,7 +266,10 @@ def _changes(found: Mapping[str, Any], values: importing.UnitValues) -> _Update 
     status = values.status if values.status is not None and values.status != found["status"] else None
     if not changes and status is None:
         return None
-    return _Update(found["id"], changes, status)
+    before = {key: found.get(key) for key in changes if key != "location"}
+    if "location" in changes:
+        before["location"] = f"POINT ({found['lon']} {found['lat']})"
+    return _Update(found["id"], changes, status, before)
 
 
 def _point(lon: float, lat: float) -> WKTElement:
@@ -330,10 +335,29 @@ def _create(
     ).where(Unit.commune_id == commune.id, Unit.created_at == at)
     columns = ["unit_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason"]
     db.session.execute(insert(UnitStatusChange.__table__).from_select(columns, new_units))
+    # The units were inserted in bulk without their ids: one entry for the batch.
+    audit.record(
+        db.session,
+        [
+            {
+                "table_name": "units",
+                "row_id": f"import {at.isoformat()}",
+                "action": "import",
+                "changes": {"created": (None, len(creations)), "source": (None, reason)},
+                "commune_id": commune.id,
+            }
+        ],
+    )
 
 
 def _update(
-    updates: Sequence[_Update], *, by: User | None, at: datetime, reason: str, progress: Progress | None
+    updates: Sequence[_Update],
+    *,
+    commune_id: int,
+    by: User | None,
+    at: datetime,
+    reason: str,
+    progress: Progress | None,
 ) -> None:
     """Write changed fields in bulk, then the status changes with their history, in bulk too."""
     if not updates:
@@ -346,6 +370,20 @@ def _update(
     for rows in groups.values():
         for chunk in _chunks(rows):
             db.session.execute(update(Unit), list(chunk))
+    audit.record(
+        db.session,
+        (
+            {
+                "table_name": "units",
+                "row_id": item.unit_id,
+                "action": "update",
+                "changes": {key: (item.before.get(key), value) for key, value in item.changes.items()},
+                "commune_id": commune_id,
+            }
+            for item in updates
+            if item.changes
+        ),
+    )
     status_of = {u.unit_id: u.status for u in updates if u.status is not None}
     done = total - len(status_of)
     _notify(progress, "update", done, total)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from popup.audit import recorder as audit
 from popup.auth.models import User
 from popup.domain.addresses import street_of
 from popup.domain.vocabulary import UNIT_STATUSES
@@ -108,10 +109,14 @@ def record_status_changes(
         raise ValueError(f"unknown status {sorted(unknown)!r}")
     at = at or utcnow()
     current: dict[int, str] = {}
+    communes: dict[int, int] = {}
     ids = list(changes)
     for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
         chunk = ids[start : start + 900]
-        current.update(db.session.execute(select(Unit.id, Unit.status).where(Unit.id.in_(chunk))).all())
+        for uid, status, commune_id in db.session.execute(
+            select(Unit.id, Unit.status, Unit.commune_id).where(Unit.id.in_(chunk))
+        ):
+            current[uid], communes[uid] = status, commune_id
     moves = [(uid, current[uid], new) for uid, new in changes.items() if uid in current and current[uid] != new]
     if not moves:
         return 0
@@ -131,6 +136,19 @@ def record_status_changes(
         ],
     )
     db.session.execute(update(Unit), [{"id": uid, "status": new, "status_changed_at": at} for uid, _old, new in moves])
+    audit.record(
+        db.session,
+        (
+            {
+                "table_name": "units",
+                "row_id": uid,
+                "action": "update",
+                "changes": {"status": (old, new), "status_changed_at": (None, at)},
+                "commune_id": communes[uid],
+            }
+            for uid, old, new in moves
+        ),
+    )
     # Objects already loaded in the session must not keep the old status.
     for uid, _old, _new in moves:
         loaded = db.session.identity_map.get(db.session.identity_key(Unit, uid))  # type: ignore[arg-type]
