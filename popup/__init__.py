@@ -97,20 +97,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from popup import errors, i18n, permissions
+    from popup import errors, i18n, permissions, security
     from popup.notifications import operations as notifications
 
     app.before_request(permissions.enforce)
     notifications.register(app)
     errors.register(app)
     i18n.register_template_helpers(app)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+    security.register(app)
 
 
 def _register_cli(app: Flask) -> None:
