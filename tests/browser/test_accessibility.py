@@ -16,7 +16,9 @@ STAFF_PAGES = ["/account", "/account/password"]
 
 
 def violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol: a <script> tag without the page's
+    # nonce would be refused by the Content-Security-Policy, as it should be.
+    page.evaluate("source => { if (!window.axe) { (0, eval)(source); } }", AXE_JS.read_text())
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
