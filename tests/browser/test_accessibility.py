@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 AXE_JS = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PUBLIC_PAGES = ["/", "/c/lessines", "/login", "/register", "/password-reset", "/c/does-not-exist"]
-STAFF_PAGES = ["/account", "/account/password"]
+STAFF_PAGES = ["/account", "/account/password", "/account/data", "/account/erase"]
 
 
 def violations(page) -> list[str]:
