@@ -104,8 +104,9 @@ def set_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = REFERRER_POLICY
     if _https(app):
         headers["Strict-Transport-Security"] = HSTS
-    personal = g.get("_no_store", False) or (current_user and current_user.is_authenticated)
-    if personal and "Cache-Control" not in headers:
+    # A view that chose its caching (files, photos) keeps it; the user is only looked up otherwise.
+    chose = "Cache-Control" in headers
+    if not chose and (g.get("_no_store", False) or (current_user and current_user.is_authenticated)):
         headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")
     return response
