@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.notifications.blueprint import bp as notifications_bp
     from popup.offers.blueprint import bp as offers_bp
     from popup.owners.blueprint import bp as owners_bp
+    from popup.privacy.blueprint import bp as privacy_bp
     from popup.profiles.blueprint import bp as profiles_bp
     from popup.units.blueprint import bp as units_bp
     from popup.uploads.blueprint import bp as uploads_bp
@@ -95,26 +96,21 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (profiles_bp, calls_bp, applications_bp, audit_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(privacy_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)
 
 
 def _register_hooks(app: Flask) -> None:
-    from popup import errors, i18n, permissions
+    from popup import errors, i18n, permissions, security
     from popup.notifications import operations as notifications
 
     app.before_request(permissions.enforce)
     notifications.register(app)
     errors.register(app)
     i18n.register_template_helpers(app)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+    security.register(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -109,3 +109,34 @@ def synth(n_units: int, n_communes: int | None, seed: int, batch_size: int) -> N
         f"Added {report.units:,} units and {report.history:,} status changes in {report.seconds:.1f} s "
         f"({report.units_per_second:,.0f} units/s): {towns}."
     )
+
+
+@popup_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file: str) -> None:
+    """Save the whole database (photos and documents included) into FILE, a portable zip."""
+    from popup import backup
+
+    try:
+        summary = backup.backup(file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.session.rollback()
+    click.echo(f"Saved {summary.rows} rows of {len(summary.tables)} tables (schema {summary.revision}) to {file}.")
+
+
+@popup_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Erase everything in a database that already holds data first.")
+def restore_command(file: str, force: bool) -> None:
+    """Load a backup made by `popup backup` into this database (SQLite or PostgreSQL)."""
+    from popup import backup
+
+    try:
+        summary = backup.restore(file, force=force)
+    except backup.BackupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Restored {summary.rows} rows of {len(summary.tables)} tables (schema {summary.revision}) from {file}.")

@@ -133,7 +133,7 @@ def test_no_asset_comes_from_a_cdn(client):
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_get_never_changes_the_language(client):

@@ -20,6 +20,7 @@ from popup.communes.models import Commune
 from popup.extensions import db, limiter
 from popup.mail import MailError, send_email
 from popup.permissions import admin, logged_in, policy, public
+from popup.security import no_store
 from popup.urls import safe_next
 
 INVALID = 422  # a form that did not validate: shown again with its errors
@@ -138,6 +139,7 @@ def request_reset():
 
 @policy(public)
 def reset_password(token: str):
+    no_store()  # the address carries a secret
     user = operations.user_for_reset_token(token)
     if user is None:
         flash(_("This reset link is invalid, already used or expired. Ask for a new one."), "danger")

@@ -10,6 +10,7 @@ the URL on the server while rendering.)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,12 +50,38 @@ class CoreShape:
 
 @dataclass(frozen=True)
 class MapParts:
-    """What the page template places: asset links, the map's div, its script."""
+    """What the page template places: asset links, inline head blocks, the map's div, its script.
+
+    ``head`` holds Folium's inline ``<style>``/``<script>`` blocks for this map
+    (without a nonce: the template adds the request's, see popup.security).
+    """
 
     links: list[str]
+    head: str
     html: str
     script: str
     map_id: str
+
+
+_INLINE_BLOCK = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _inline_head(figure, map_id: str) -> str:
+    """Folium's inline head blocks that concern this map.
+
+    Folium writes a full-page document: its styles for ``html, body`` and a
+    ``#map`` filling the window would break our page, so only the styles naming
+    this map and the inline scripts (Leaflet's global switches) are kept.
+    """
+    blocks = []
+    for child in figure.header._children.values():
+        if isinstance(child, JavascriptLink | CssLink):
+            continue
+        for match in _INLINE_BLOCK.finditer(child.render()):
+            if match.group(1).lower() == "style" and f"#{map_id}" not in match.group(0):
+                continue
+            blocks.append(match.group(0))
+    return "\n".join(blocks)
 
 
 class UnitLoader(MacroElement):
@@ -137,4 +164,10 @@ def vacancy_map(
     links = [
         child.render() for child in figure.header._children.values() if isinstance(child, JavascriptLink | CssLink)
     ]
-    return MapParts(links=links, html=figure.html.render(), script=figure.script.render(), map_id=m.get_name())
+    return MapParts(
+        links=links,
+        head=_inline_head(figure, m.get_name()),
+        html=figure.html.render(),
+        script=figure.script.render(),
+        map_id=m.get_name(),
+    )

@@ -35,6 +35,19 @@ CHROMIUM_ARGS = [
 LOCAL_HOST = "127.0.0.1"
 SEED_FILE = Path(__file__).resolve().parents[2] / "seed_data" / "lessines.json"
 TIMEOUT_MS = 10_000
+# Reports every Content-Security-Policy violation of a page to the test (see open_page).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__popupCspViolation({
+        directive: event.effectiveDirective || event.violatedDirective,
+        blocked: event.blockedURI || "inline",
+        source: event.sourceFile,
+        line: event.lineNumber,
+        page: location.href,
+        sample: event.sample,
+    });
+});
+"""
 
 
 def pytest_collection_modifyitems(config, items):
@@ -108,7 +121,7 @@ def browser():
 class Problem:
     """Something a user would notice went wrong while loading a page."""
 
-    kind: str  # "failed", "http", "external", "console", "pageerror"
+    kind: str  # "failed", "http", "external", "console", "pageerror", "csp"
     url: str
     detail: str
 
@@ -120,7 +133,8 @@ def open_page(browser, base_url: str, *, record_dialogs: bool = False):
     """A page in a fresh context set up that blocks and records anything going wrong.
 
     ``page.problems`` lists failed requests, responses >= 400, requests to any
-    host but 127.0.0.1 (aborted), console errors and uncaught page errors;
+    host but 127.0.0.1 (aborted), console errors, uncaught page errors and
+    Content-Security-Policy violations (the page's ``securitypolicyviolation`` events);
     with ``record_dialogs``, ``page.dialogs`` the message of every JavaScript
     dialog (dismissed); without it a test may answer dialogs itself.
     """
@@ -159,7 +173,13 @@ def open_page(browser, base_url: str, *, record_dialogs: bool = False):
         dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def on_csp_violation(source, violation):
+        where = f"{violation['source']}:{violation['line']}" if violation.get("source") else violation.get("page", "")
+        problems.append(Problem("csp", where, f"{violation['directive']} blocked {violation['blocked']}"))
+
     context.route("**/*", only_local)
+    context.expose_binding("__popupCspViolation", on_csp_violation)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
