@@ -32,7 +32,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Date, DateTime, LargeBinary, Table, delete, func, insert, select, text
+from sqlalchemy import Date, DateTime, LargeBinary, Table, func, insert, select, text
 from sqlalchemy.types import TypeDecorator
 
 from popup import geo
@@ -222,7 +222,7 @@ def restore(path: str | Path, *, force: bool = False) -> Summary:
                     "Use --force to erase everything in it first."
                 )
             for table in reversed(tables()):
-                db.session.execute(delete(table))
+                geo.delete_all_rows(db.session, table)
         counts: dict[str, int] = {}
         for entry in manifest["tables"]:
             table = known[entry["name"]]

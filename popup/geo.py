@@ -188,3 +188,34 @@ def include_object(obj, name, obj_type, reflected, compare_to) -> bool:
     if obj_type == "table" and (name in _EXTENSION_TABLES or name.startswith(("sql_statements_log", "data_licenses"))):
         return False
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
+
+
+# -- maintenance -----------------------------------------------------------------
+
+
+def delete_all_rows(session, table_obj) -> None:
+    """Empty a table, append-only ones included (restore --force).
+
+    The audit log's triggers refuse DELETE. PostgreSQL's TRUNCATE does not fire
+    row triggers; SQLite has no TRUNCATE, so its BEFORE DELETE triggers are
+    set aside for the statement and put back as they were, in the same
+    transaction.
+    """
+    from sqlalchemy import delete, text
+
+    name = table_obj.name
+    if session.get_bind().dialect.name == "postgresql":
+        guarded = session.execute(
+            text("SELECT 1 FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) AND NOT tgisinternal"), {"t": name}
+        ).first()
+        session.execute(text(f'TRUNCATE TABLE "{name}"') if guarded else delete(table_obj))
+        return
+    triggers = session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": name}
+    ).all()
+    guarding = [(n, sql) for n, sql in triggers if "BEFORE DELETE" in sql.upper()]
+    for trigger, _sql in guarding:
+        session.execute(text(f'DROP TRIGGER "{trigger}"'))
+    session.execute(delete(table_obj))
+    for _trigger, sql in guarding:
+        session.execute(text(sql))

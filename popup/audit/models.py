@@ -18,7 +18,9 @@ class AuditEntry(db.Model):
     Append-only: the app has no way to change an entry, and the database
     refuses UPDATE and DELETE on the table (triggers from the migration).
     ``actor_id`` is a plain number, not a foreign key, so that no cascade
-    can ever touch an entry; ``actor_label`` keeps a readable name.
+    can ever touch an entry; the actor's name is read from the account when
+    the log is shown (an erased account shows its anonymised name).
+    ``actor_label`` names actors that are not accounts ("command line: …").
     """
 
     __tablename__ = "audit_entries"

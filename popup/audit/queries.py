@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from popup.audit.models import AUDIT_ACTIONS, AuditEntry
 from popup.audit.recorder import registered
+from popup.auth.models import User
 from popup.extensions import db
 from popup.units.queries import LOCAL_TZ
 
@@ -45,7 +46,14 @@ class AuditFilters:
         if self.row_id:
             stmt = stmt.where(AuditEntry.row_id == self.row_id)
         if self.actor:
-            stmt = stmt.where(func.lower(AuditEntry.actor_label).contains(self.actor.lower(), autoescape=True))
+            needle = self.actor.lower()
+            stmt = stmt.where(
+                or_(
+                    func.lower(AuditEntry.actor_label).contains(needle, autoescape=True),
+                    func.lower(User.name).contains(needle, autoescape=True),
+                    func.lower(User.email).contains(needle, autoescape=True),
+                )
+            )
         if self.since is not None:
             stmt = stmt.where(AuditEntry.at >= _utc_midnight(self.since))
         if self.until is not None:
@@ -92,8 +100,14 @@ def parse_filters(args: Mapping[str, str]) -> AuditFilters:
 
 
 @dataclass(frozen=True)
+class AuditRow:
+    entry: AuditEntry
+    actor: str  # the account's current name, or the label of a non-account actor
+
+
+@dataclass(frozen=True)
 class AuditPage:
-    entries: list[AuditEntry]
+    rows: list[AuditRow]
     page: int
     has_next: bool
 
@@ -101,10 +115,15 @@ class AuditPage:
 def audit_page(filters: AuditFilters, commune_ids: tuple[int, ...] | None) -> AuditPage:
     """Newest first; one row more than a page tells whether a next page exists."""
     stmt = (
-        filters.apply(select(AuditEntry), commune_ids)
+        filters.apply(
+            select(AuditEntry, User.name, User.email).outerjoin(User, User.id == AuditEntry.actor_id), commune_ids
+        )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(PER_PAGE + 1)
         .offset((filters.page - 1) * PER_PAGE)
     )
-    entries = list(db.session.scalars(stmt))
-    return AuditPage(entries[:PER_PAGE], filters.page, len(entries) > PER_PAGE)
+    rows = [
+        AuditRow(entry, f"{name} <{email}>" if name is not None else entry.actor_label)
+        for entry, name, email in db.session.execute(stmt)
+    ]
+    return AuditPage(rows[:PER_PAGE], filters.page, len(rows) > PER_PAGE)

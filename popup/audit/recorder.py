@@ -111,7 +111,9 @@ def _actor() -> tuple[int | None, str]:
         from flask_login import current_user
 
         if current_user and current_user.is_authenticated:
-            return current_user.id, f"{current_user.name} <{current_user.email}>"
+            # The name is read from the account when the log is shown: an erased
+            # account shows its anonymised name, and the log keeps no personal data.
+            return current_user.id, ""
         return None, "anonymous"
     if _SYSTEM_ACTOR:
         return None, _SYSTEM_ACTOR[-1]
