@@ -3,6 +3,7 @@
 from popup.applications.models import Application, ApplicationEvent, EntrepreneurProfile, Score
 from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
+from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.notifications.models import Notification
@@ -14,6 +15,8 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "Call",
+    "CoachAssignment",
+    "CoachingNote",
     "CommercialCore",
     "Commune",
     "Criterion",
