@@ -21,7 +21,21 @@ MARGIN_LEFT: Final = 56
 MARGIN_RIGHT: Final = 16
 MARGIN_TOP: Final = 24
 MARGIN_BOTTOM: Final = 48
-MAX_X_LABELS: Final = 12
+MAX_X_LABELS: Final = 7  # more month names than this overlap at 12 px on 640 px
+
+
+CHAR_WIDTH: Final = 7  # about the width of a character at 12 px, for cutting labels
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Cut a label into lines of at most ``width`` characters at spaces (a longer word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _plain(value: float) -> str:
@@ -58,6 +72,8 @@ class Bar:
     height: float
     label: str
     value_label: str
+    show_label: bool = True  # with many bars, one label in every few is written
+    label_lines: tuple[str, ...] = ()  # the label cut to fit under the bar
 
     @property
     def centre(self) -> float:
@@ -102,10 +118,15 @@ def nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))  # pragma: no cover  (the loop always returns)
 
 
-def _ticks(plot: Plot, top_value: float, fmt: Format, count: int = 4) -> list[Tick]:
-    return [
-        Tick(round(plot.bottom - plot.height * i / count, 2), fmt(top_value * i / count)) for i in range(count + 1)
-    ]
+def tick_count(top_value: float) -> int:
+    """4 intervals for a top of 2 × 10^k, else 5: every tick then falls on a round value."""
+    leading = top_value / 10 ** math.floor(math.log10(top_value)) if top_value > 0 else 1
+    return 4 if math.isclose(leading, 2) else 5
+
+
+def _ticks(plot: Plot, top_value: float, fmt: Format) -> list[Tick]:
+    count = tick_count(top_value)
+    return [Tick(round(plot.bottom - plot.height * i / count, 2), fmt(top_value * i / count)) for i in range(count + 1)]
 
 
 def _y(plot: Plot, value: float, top_value: float) -> float:
@@ -136,11 +157,14 @@ def bar_chart(
     top = top_value or nice_ceiling(max((v for _label, v in items), default=0))
     slot = plot.width / max(len(items), 1)
     bar_width = round(slot * 0.6, 2)
+    step = _label_step(len(items))
     bars = []
     for i, (label, value) in enumerate(items):
         y = _y(plot, value, top)
         x = round(plot.left + slot * i + (slot - bar_width) / 2, 2)
-        bars.append(Bar(x, y, bar_width, round(plot.bottom - y, 2), label, value_format(value)))
+        shown = i % step == 0
+        lines = tuple(wrap(label, max(4, int(slot * step / CHAR_WIDTH))))
+        bars.append(Bar(x, y, bar_width, round(plot.bottom - y, 2), label, value_format(value), shown, lines))
     return Chart("bar", width, height, plot, _ticks(plot, top, axis_format or value_format), bars=bars)
 
 
@@ -167,7 +191,7 @@ def line_chart(
     run: list[str] = []
     for i, (label, value) in enumerate(items):
         x = round(plot.left + gap * i if n > 1 else plot.left + plot.width / 2, 2)
-        shown = i % step == 0 or i == n - 1
+        shown = i % step == 0
         if value is None:
             if run:
                 segments.append(" ".join(run))

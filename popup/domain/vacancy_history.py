@@ -123,7 +123,7 @@ def months_between(first: date, last: date) -> list[date]:
 
 
 def parse_month(raw: str | None) -> date | None:
-    """"2026-03" → date(2026, 3, 1); None for anything else."""
+    """ "2026-03" → date(2026, 3, 1); None for anything else."""
     raw = (raw or "").strip()
     if len(raw) != 7 or raw[4] != "-" or not (raw[:4].isdigit() and raw[5:].isdigit()) or not raw.isascii():
         return None
@@ -197,12 +197,7 @@ def vacancy_spells(timeline: Timeline) -> list[Spell]:
 
 def spells_in_period(timelines: Iterable[Timeline], start: date, end: date) -> list[Spell]:
     """Spells of vacancy that overlap [start, end), longest first (measured to ``end`` if ongoing)."""
-    found = [
-        s
-        for t in timelines
-        for s in vacancy_spells(t)
-        if s.start < end and (s.end is None or s.end > start)
-    ]
+    found = [s for t in timelines for s in vacancy_spells(t) if s.start < end and (s.end is None or s.end > start)]
     return sorted(found, key=lambda s: (-s.days(end), s.start, s.unit_id))
 
 
