@@ -120,6 +120,10 @@ def _render_detail(assignment, form: NoteForm | None, status: int = 200):
     may_write = is_current_coach(current_user, assignment)
     if may_write and form is None:
         form = NoteForm(today=local_today())
+        form.met_on.data = local_today()
+    # After merge: the entrepreneur's lease share, schedule and statements (issues 6 and 7) are
+    # read here and passed to the template, read only, like the applications; the template
+    # marks where their sections go.
     return (
         render_template(
             "coaching/detail.html",

@@ -8,14 +8,19 @@ exist in this installation, or it does not apply). A figure is never made of
 invented zeros.
 
 Other modules add their own figures (leases: outcomes of test periods and the
-graduation rate, rent due against collected, subsidy paid) with::
+graduation rate, rent due against collected, subsidy paid) by writing
+providers decorated with ``register`` in their own module::
 
-    from popup.dashboard.figures import register
+    # popup/leases/figures.py
+    from popup.dashboard.figures import DashboardContext, Figure, register
 
     @register
     def rent_collected(ctx: DashboardContext) -> Figure | None: ...
 
-and importing that module in ``popup.dashboard.providers_from_modules``.
+and importing that module once in ``popup/dashboard/views.py``
+(``from popup.leases import figures as _lease_figures  # noqa: F401``).
+A provider's table feeds both the HTML table and its CSV download; a chart
+(``popup.domain.charts``) is optional.
 """
 
 from __future__ import annotations
