@@ -53,6 +53,7 @@ def test_a_bad_note_is_explained_next_to_its_field(page, demo_password):
     page.goto("/coaching")
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("link", name="Mehdi Bouazza").click()
+    page.locator("#met_on").fill("")  # it starts on today's date
     with page.expect_navigation(wait_until="load"):
         page.locator(".coaching-note-form [type=submit]").click()
     expect(page.locator("#met_on-error")).to_be_visible()
