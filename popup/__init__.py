@@ -78,8 +78,10 @@ def _register_blueprints(app: Flask) -> None:
     from popup.audit.blueprint import bp as audit_bp
     from popup.auth.blueprint import bp as auth_bp
     from popup.calls.blueprint import bp as calls_bp
+    from popup.coaching.blueprint import bp as coaching_bp
     from popup.communes.blueprint import bp as communes_bp
     from popup.core.blueprint import bp as core_bp
+    from popup.dashboard.blueprint import bp as dashboard_bp
     from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
     from popup.notifications.blueprint import bp as notifications_bp
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (profiles_bp, calls_bp, applications_bp, audit_bp):
         app.register_blueprint(bp)
     app.register_blueprint(privacy_bp)
+    for bp in (dashboard_bp, coaching_bp):
+        app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

@@ -4,6 +4,7 @@ from popup.applications.models import Application, ApplicationEvent, Entrepreneu
 from popup.audit.models import AuditEntry
 from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
+from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.notifications.models import Notification
@@ -16,6 +17,8 @@ __all__ = [
     "ApplicationEvent",
     "AuditEntry",
     "Call",
+    "CoachAssignment",
+    "CoachingNote",
     "CommercialCore",
     "Commune",
     "Criterion",

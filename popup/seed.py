@@ -45,6 +45,8 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
     users = {u["email"]: _user(u, communes, data["demo_password"], report) for u in data["users"]}
     for unit in data["units"]:
         _unit(commune, unit, users, report)
+    for coaching in data.get("coaching", []):
+        _coaching(communes[coaching["commune"]], coaching, users, report)
     db.session.flush()
     return report
 
@@ -125,6 +127,32 @@ def _unit(commune: Commune, d: dict, users: dict[str, User], report: SeedReport)
     for step in history[1:]:
         units.change_status(unit, step["status"], by=None, reason=step.get("reason", ""), at=_at(step["on"]))
     report.created["units"] += 1
+
+
+def _coaching(commune: Commune, d: dict, users: dict[str, User], report: SeedReport) -> None:
+    from popup.coaching.models import CoachAssignment, CoachingNote
+
+    coach, entrepreneur = users[d["coach"]], users[d["entrepreneur"]]
+    exists = db.session.execute(
+        select(CoachAssignment.id).filter_by(commune_id=commune.id, entrepreneur_id=entrepreneur.id)
+    ).first()
+    if exists is not None:
+        return
+    assignment = CoachAssignment(
+        commune=commune, coach=coach, entrepreneur=entrepreneur, since_on=date.fromisoformat(d["since"])
+    )
+    for note in d.get("notes", []):
+        assignment.notes.append(
+            CoachingNote(
+                author=coach,
+                met_on=date.fromisoformat(note["on"]),
+                text=note["text"],
+                next_meeting_on=date.fromisoformat(note["next"]) if note.get("next") else None,
+            )
+        )
+    db.session.add(assignment)
+    db.session.flush()
+    report.created["coaching"] = report.created.get("coaching", 0) + 1
 
 
 def demo_counts() -> dict[str, int]:

@@ -12,7 +12,17 @@ pytestmark = pytest.mark.browser
 AXE_JS = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PUBLIC_PAGES = ["/", "/c/lessines", "/login", "/register", "/password-reset", "/c/does-not-exist"]
-STAFF_PAGES = ["/account", "/account/password", "/account/data", "/account/erase", "/audit", "/audit?since=2020-13-01"]
+STAFF_PAGES = [
+    "/account",
+    "/account/password",
+    "/account/data",
+    "/account/erase",
+    "/audit",
+    "/audit?since=2020-13-01",
+    "/c/lessines/dashboard",
+    "/c/lessines/coaching",
+    "/coaching/1",
+]
 
 
 def violations(page) -> list[str]:
@@ -60,3 +70,32 @@ def test_logged_in_pages_have_no_wcag_violation(page, demo_password):
     for path in STAFF_PAGES:
         page.goto(path)
         assert violations(page) == [], path
+
+
+@pytest.mark.parametrize(
+    ("email", "paths"),
+    [
+        ("olivier.vanderstraeten@demo.popup.example", ["/coaching", "/coaching/1", "/coaching/notes/1/edit"]),
+        ("julie.carlier@demo.popup.example", ["/my/coaching"]),
+    ],
+)
+def test_coaching_pages_have_no_wcag_violation(page, demo_password, email, paths):
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(demo_password)
+    page.locator("form").last.get_by_role("button").click()
+    page.wait_for_load_state("load")
+    for path in paths:
+        page.goto(path)
+        assert violations(page) == [], path
+
+
+def test_dashboard_with_a_bad_period_has_no_wcag_violation(page, demo_password):
+    page.goto("/login")
+    page.locator("#email").fill("staff@demo.popup.example")
+    page.locator("#password").fill(demo_password)
+    page.locator("form").last.get_by_role("button").click()
+    page.wait_for_load_state("load")
+    page.goto("/c/lessines/dashboard?from=2026-13&to=2026-01")
+    assert page.locator("#period-from-error").is_visible()
+    assert violations(page) == []
