@@ -62,6 +62,7 @@ EDITABLE_FIELDS = frozenset(
         "has_shop_window",
         "external_id",
         "activity",
+        "sector",
     }
 )
 
