@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from shapely.geometry import Point
 from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
@@ -96,11 +96,14 @@ class ReportForm(FlaskForm):
             return "honeypot"
         try:
             started = _serializer().loads(self.started.data or "", max_age=FILL_TOKEN_MAX_AGE_S)
-        except SignatureExpired:
+        except BadSignature:  # SignatureExpired included
             return "stale"
-        except BadSignature:
+        if not isinstance(started, int):
             return "stale"
-        if not isinstance(started, int) or time.time() - started < current_app.config["REPORT_MIN_FILL_S"]:
+        elapsed = time.time() - started
+        if elapsed > FILL_TOKEN_MAX_AGE_S:
+            return "stale"
+        if elapsed < current_app.config["REPORT_MIN_FILL_S"]:
             return "too_fast"
         return None
 
