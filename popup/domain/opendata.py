@@ -60,7 +60,7 @@ class Licence:
 
     def line(self) -> str:
         updated = self.updated_on.isoformat() if self.updated_on else "-"
-        return f"Licence: {self.licence}; Source: {self.source}; Last updated: {updated}"
+        return f"Licence: {self.licence}, source: {self.source}, last updated: {updated}"
 
     def members(self) -> dict[str, Any]:
         """Foreign members of a GeoJSON FeatureCollection (RFC 7946 § 6.1)."""
