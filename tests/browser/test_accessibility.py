@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 AXE_JS = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PUBLIC_PAGES = ["/", "/c/lessines", "/login", "/register", "/password-reset", "/c/does-not-exist"]
+PUBLIC_PAGES += ["/c/lessines/report", "/c/lessines/wishes", "/c/lessines/open-data", "/units/1/wish"]
 STAFF_PAGES = ["/account", "/account/password"]
+STAFF_PAGES += ["/c/lessines/reports"]
 
 
 def violations(page) -> list[str]:
