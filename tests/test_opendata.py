@@ -62,7 +62,6 @@ def test_the_open_data_page_lists_the_downloads_with_licence_and_date(client, hi
 
 
 def test_units_as_csv_public_fields_only_licence_line_first(client, history, make_unit, db):
-    a, b = history
     make_unit(address="Proposed 1", approval="pending")
     archived = make_unit(address="Archived 1")
     archived.archived_at = utcnow()

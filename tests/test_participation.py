@@ -112,6 +112,7 @@ def test_the_honeypot_field_refuses_the_report(client, db, commune):
     response = post_report(client, website="http://spam.example")
     assert response.status_code == 422
     assert "looks automatic and was not saved" in page_text(response)
+    assert "spam.example" not in response.text  # emptied, so that a person can send the form again
     assert reports(db) == []
 
 

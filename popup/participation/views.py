@@ -84,6 +84,7 @@ def report(slug: str):
         return _render_report(commune, form)
     spam = form.check_spam()
     if spam is not None:
+        form.website.data = ""  # a person whose browser filled the hidden field can send again
         return _render_report(commune, form, INVALID, notice=_spam_message(spam))
     valid = form.validate()
     photo, photo_ok = _photo(form) if valid else (None, True)
