@@ -86,8 +86,10 @@ def _register_blueprints(app: Flask) -> None:
     from popup.maps.blueprint import bp as maps_bp
     from popup.notifications.blueprint import bp as notifications_bp
     from popup.offers.blueprint import bp as offers_bp
+    from popup.opendata.blueprint import bp as opendata_bp
     from popup.owners.blueprint import bp as owners_bp
     from popup.privacy.blueprint import bp as privacy_bp
+    from popup.participation.blueprint import bp as participation_bp
     from popup.profiles.blueprint import bp as profiles_bp
     from popup.units.blueprint import bp as units_bp
     from popup.uploads.blueprint import bp as uploads_bp
@@ -100,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(privacy_bp)
     for bp in (dashboard_bp, coaching_bp):
+        app.register_blueprint(bp)
+    for bp in (participation_bp, opendata_bp):
         app.register_blueprint(bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)

@@ -62,6 +62,11 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        # Residents' reports and wishes need no account: limited per client address.
+        self.REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10 per hour")
+        self.REPORT_MIN_FILL_S = _int("REPORT_MIN_FILL_S", 3)
+        self.WISH_RATE_LIMIT = os.environ.get("WISH_RATE_LIMIT", "30 per hour")
+        self.OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "CC BY 4.0")
 
         # OWASP (2023): PBKDF2-HMAC-SHA256 with at least 600,000 iterations.
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")

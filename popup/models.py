@@ -9,6 +9,7 @@ from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
+from popup.participation.models import VacancyReport, Wish
 from popup.units.models import Unit, UnitStatusChange
 from popup.uploads.models import Document, Image
 
@@ -34,6 +35,8 @@ __all__ = [
     "Unit",
     "UnitStatusChange",
     "User",
+    "VacancyReport",
+    "Wish",
     "call_jurors",
     "call_offers",
     "staff_communes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from popup.api.limits import DEFAULT_LIMIT, MAX_LIMIT
-from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
+from popup.domain.vocabulary import SECTORS, UNIT_FEATURES, UNIT_STATUSES
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_INTEGER = {"type": ["integer", "null"]}
@@ -88,6 +88,20 @@ SCHEMAS: dict[str, Any] = {
             "features": {"type": "array", "items": {"enum": list(UNIT_FEATURES)}, "uniqueItems": True},
             "commune": {"type": "string", "description": "Slug of the commune"},
             "url": {"type": "string", "description": "The unit's public page"},
+            "wishes": {
+                "type": "object",
+                "description": "Residents' wishes for the unit (one per person): only in the answer about one unit",
+                "additionalProperties": False,
+                "required": ["total", "by_sector"],
+                "properties": {
+                    "total": {"type": "integer", "minimum": 0},
+                    "by_sector": {
+                        "type": "object",
+                        "propertyNames": {"enum": list(SECTORS)},
+                        "additionalProperties": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
         },
     },
     "UnitFeature": {

@@ -82,7 +82,16 @@ def unit(unit_id: int):
     row = db.session.execute(stmt).first()
     if row is None:
         return _error(_("No public unit has this id."), status=404)
-    return _geojson(features.unit_feature(row, features.unit_url_prefix()))
+    feature = features.unit_feature(row, features.unit_url_prefix())
+    feature["properties"]["wishes"] = _wishes(unit_id)
+    return _geojson(feature)
+
+
+def _wishes(unit_id: int) -> dict:
+    from popup.participation.queries import unit_wish_counts
+
+    counts = unit_wish_counts(unit_id)
+    return {"total": sum(counts.values()), "by_sector": counts}
 
 
 def _core_feature(summary) -> dict:

@@ -22,8 +22,8 @@ from wtforms.widgets import NumberInput
 
 from popup import geo
 from popup.domain.money import parse_euros
-from popup.domain.vocabulary import UNIT_FEATURES
-from popup.labels import FEATURE_LABELS, STATUS_LABELS
+from popup.domain.vocabulary import SECTORS, UNIT_FEATURES
+from popup.labels import FEATURE_LABELS, SECTOR_LABELS, STATUS_LABELS
 from popup.units.filters import MAX_AREA_M2
 
 MAX_FRONTAGE_M = 500
@@ -169,6 +169,11 @@ class UnitForm(FlaskForm):
         validators=[Length(max=120)],
         description=_l("Current or last activity, e.g. bakery."),
     )
+    sector = SelectField(
+        _l("Sector of the activity"),
+        validate_choice=False,
+        description=_l("Residents' wishes are compared with the sectors of occupied units and pop-up shops."),
+    )
     external_id = StringField(
         _l("External reference"),
         filters=[strip],
@@ -192,6 +197,7 @@ class UnitForm(FlaskForm):
             del self.commune  # a unit does not move to another commune
         else:
             self.commune.choices = [(c.id, c.name) for c in communes]
+        self.sector.choices = [("", _l("Not recorded"))] + [(code, SECTOR_LABELS[code]) for code in SECTORS]
         self.owner.choices = [("", _l("No owner recorded"))] + [(u.id, f"{u.name} ({u.email})") for u in owners]
 
     def validate_asking_rent(self, field):
@@ -205,6 +211,10 @@ class UnitForm(FlaskForm):
         if cents < 0:
             raise ValidationError(_l("The rent cannot be negative."))
         self.asking_rent_cents = cents
+
+    def validate_sector(self, field):
+        if field.data and field.data not in SECTORS:
+            raise ValidationError(_l("Choose a sector from the list."))
 
     def validate_reason(self, field):
         moving_out = self.status.data == WITHDRAWN and self.current_status != WITHDRAWN

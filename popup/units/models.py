@@ -34,6 +34,8 @@ class Unit(db.Model):
     street: Mapped[str | None] = mapped_column(String(200), index=True)
     # Current or last activity, as the commune records it ("boulangerie").
     activity: Mapped[str | None] = mapped_column(String(120))
+    # Sector of that activity (popup.domain.vocabulary.SECTORS): local needs compare wishes with it.
+    sector: Mapped[str | None] = mapped_column(String(40))
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     footprint = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=True), nullable=True)
     floor_area_m2: Mapped[float | None] = mapped_column(Float)

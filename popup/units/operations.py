@@ -63,6 +63,7 @@ EDITABLE_FIELDS = frozenset(
         "has_shop_window",
         "external_id",
         "activity",
+        "sector",
     }
 )
 

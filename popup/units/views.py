@@ -203,6 +203,7 @@ def _unit_data(unit) -> dict:
         "owner": unit.owner_id,
         "public_description": unit.public_description,
         "activity": unit.activity or "",
+        "sector": unit.sector or "",
         "external_id": unit.external_id or "",
         **{code: getattr(unit, code) for code in UNIT_FEATURES},
     }
@@ -220,6 +221,7 @@ def _fields(form: UnitForm, owners) -> dict:
         "owner": owner,
         "public_description": form.public_description.data or "",
         "activity": form.activity.data or None,
+        "sector": form.sector.data or None,
         "external_id": form.external_id.data or None,
         **form.features(),
     }
@@ -311,6 +313,8 @@ def detail(unit_id: int):
     unit = live_unit(unit_id)
     manages = may_manage(current_user, unit)
     history = list(reversed(unit.history)) if manages else []
+    from popup.participation.views import wish_panel  # the participation module imports this one
+
     return render_template(
         "units/detail.html",
         unit=unit,
@@ -319,4 +323,5 @@ def detail(unit_id: int):
         photos=unit_photos(unit.id),
         history=history,
         vacancy_days=queries.unit_vacancy_days(unit) if manages else None,
+        wish_panel=wish_panel(unit, current_user, manages),
     )

@@ -23,6 +23,8 @@ STAFF_PAGES = [
     "/c/lessines/coaching",
     "/coaching/1",
 ]
+PUBLIC_PAGES += ["/c/lessines/report", "/c/lessines/wishes", "/c/lessines/open-data", "/units/1/wish"]
+STAFF_PAGES += ["/c/lessines/reports"]
 
 
 def violations(page) -> list[str]:

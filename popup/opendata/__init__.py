@@ -1,0 +1,1 @@
+"""Open data: public unit data and monthly vacancy figures as CSV and GeoJSON."""
