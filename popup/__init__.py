@@ -88,8 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from popup.offers.blueprint import bp as offers_bp
     from popup.opendata.blueprint import bp as opendata_bp
     from popup.owners.blueprint import bp as owners_bp
-    from popup.privacy.blueprint import bp as privacy_bp
     from popup.participation.blueprint import bp as participation_bp
+    from popup.privacy.blueprint import bp as privacy_bp
     from popup.profiles.blueprint import bp as profiles_bp
     from popup.units.blueprint import bp as units_bp
     from popup.uploads.blueprint import bp as uploads_bp
