@@ -170,7 +170,25 @@ def populate(app) -> None:
         session.add(ImportMapping(commune_id=commune.id, columns={"address": "Adresse"}, updated_by_id=staff.id))
         session.add(ImportUpload(commune_id=commune.id, user_id=staff.id, filename="u.csv", content=b"a;b\n1;2\n"))
         notify(staff, "application_submitted", {"title": call.title, "applicant": entrepreneur.name}, link="/x")
+        _populate_participation(session, commune, unit, entrepreneur)
         session.commit()
+
+
+def _populate_participation(session, commune, unit, entrepreneur) -> None:
+    from popup import geo
+    from popup.participation.models import VacancyReport, Wish
+
+    session.add(
+        VacancyReport(
+            commune_id=commune.id,
+            address="Rue d'Ath 12, 7860 Lessines",
+            location=geo.point(3.836, 50.712),
+            contact_email="riverain@example.org",
+            photo_data=png((0, 255, 0)),
+            photo_content_type="image/png",
+        )
+    )
+    session.add(Wish(unit_id=unit.id, voter_key=f"user:{entrepreneur.id}", user_id=entrepreneur.id, sector="food"))
 
 
 def dump(app):
@@ -208,7 +226,7 @@ def test_every_table_is_saved(databases, engine, tmp_path):
         with source.app_context():
             assert manifest["alembic_revision"] == backup.current_revision()
         files = [n for n in archive.namelist() if n.startswith("files/")]
-        assert {n.split("/")[1] for n in files} == {"images", "documents", "import_uploads"}
+        assert {n.split("/")[1] for n in files} == {"images", "documents", "import_uploads", "vacancy_reports"}
         assert PDF in [archive.read(n) for n in files]
         communes = archive.read(next(n for n in archive.namelist() if n.endswith("-communes.jsonl"))).decode()
         assert '"centre":"SRID=4326;POINT (3.8357 50.7117)"' in communes
