@@ -20,9 +20,11 @@ from sqlalchemy import select
 
 from popup import geo
 from popup.applications.models import Application
+from popup.coaching.operations import add_note, assign_coach
 from popup.imports.operations import store_upload
 from popup.notifications.operations import notify
 from popup.owners.operations import propose_unit
+from popup.participation.operations import add_wish, submit_report
 from popup.profiles.operations import replace_business_plan, set_photo
 from popup.types import utcnow
 from popup.units.models import Unit
@@ -141,6 +143,32 @@ MATRIX: dict[str, Row] = {
     "applications.edit": Row("/applications/{application}/edit", get=frozenset({ENTR}), post=frozenset({ENTR})),
     # The offer's owner reads the application but does not decide it. An unknown status
     # reaches the view (422) for those who may move it; the others are refused first.
+    # personal data
+    "privacy.data": Row("/account/data", get=LOGGED_IN),
+    "privacy.download": Row("/account/data.zip", get=LOGGED_IN),
+    "privacy.erase": Row("/account/erase", get=LOGGED_IN, post=LOGGED_IN),
+    # dashboard and coaching
+    "dashboard.index": Row("/c/{slug}/dashboard", get=THIS_COMMUNE),
+    "dashboard.csv": Row("/c/{slug}/dashboard/status.csv", get=THIS_COMMUNE),
+    "coaching.commune": Row("/c/{slug}/coaching", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "coaching.end": Row("/c/{slug}/coaching/{assignment}/end", post=THIS_COMMUNE),
+    "coaching.mine": Row("/coaching", get=frozenset({COACH})),
+    "coaching.detail": Row("/coaching/{assignment}", get=frozenset({COACH, STAFF, ADMIN})),
+    "coaching.add_note": Row("/coaching/{assignment}/notes", post=frozenset({COACH})),
+    "coaching.edit_note": Row("/coaching/notes/{note}/edit", get=frozenset({COACH}), post=frozenset({COACH})),
+    "coaching.my_notes": Row("/my/coaching", get=ENTREPRENEURS),
+    # residents and open data
+    "participation.report": Row("/c/{slug}/report", get=EVERYONE, post=EVERYONE),
+    "participation.reports": Row("/c/{slug}/reports", get=THIS_COMMUNE),
+    "participation.report_photo": Row("/c/{slug}/reports/{report}/photo", get=THIS_COMMUNE),
+    "participation.accept": Row("/c/{slug}/reports/{report}/accept", post=THIS_COMMUNE),
+    "participation.reject": Row("/c/{slug}/reports/{report}/reject", post=THIS_COMMUNE),
+    "participation.wishes": Row("/c/{slug}/wishes", get=EVERYONE),
+    "participation.wish": Row("/units/{unit}/wish", get=EVERYONE, post=EVERYONE),
+    "participation.hide_wish": Row("/wishes/{wish}/hide", post=THIS_COMMUNE),
+    "opendata.index": Row("/c/{slug}/open-data", get=EVERYONE),
+    "opendata.units": Row("/c/{slug}/open-data/units.csv", get=EVERYONE),
+    "opendata.vacancy": Row("/c/{slug}/open-data/vacancy-monthly.geojson", get=EVERYONE),
     "applications.transition": Row(
         "/applications/{application}/status",
         post=APPLICATION_SIDE - {OWNER},
@@ -185,6 +213,14 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         upload = store_upload(lessines, users[STAFF], "units.csv", b"adresse;statut\nRue 1;vide\n")
         for user in users.values():
             notify(user, "welcome", email=False)
+        assignment = assign_coach(lessines, users[COACH], users[ENTR], utcnow().date(), by=users[STAFF])
+        note = add_note(assignment, users[COACH], utcnow().date(), "Premier rendez-vous", None)
+        report, _joined = submit_report(
+            lessines, address="Rue d'Ath 20, 7860 Lessines", lon=3.8362, lat=50.7135, photo=process_image(png_bytes())
+        )
+        wish = add_wish(
+            unit, voter_key=f"user:{users[OTHER_ENTR].id}", sector="food", text="Du pain", user=users[OTHER_ENTR]
+        )
     db.session.flush()
     ids = {
         "slug": lessines.slug,
@@ -201,6 +237,10 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         "application": application.id,
         "call_application": call_application.id,
         "upload": upload.id,
+        "assignment": assignment.id,
+        "note": note.id,
+        "report": report.id,
+        "wish": wish.id,
     }
     return SimpleNamespace(users=users, ids=ids)
 
