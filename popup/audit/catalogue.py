@@ -34,6 +34,7 @@ def _offer_commune(session: Session, offer_id: int | None) -> int | None:
 
 def _call_commune(session: Session, call_id: int | None) -> int | None:
     from popup.calls.models import Call
+    from popup.coaching.models import CoachAssignment
 
     if call_id is None:
         return None
@@ -48,6 +49,7 @@ def register_all() -> None:
     from popup.applications.models import Application
     from popup.auth.models import User
     from popup.calls.models import Call
+    from popup.coaching.models import CoachAssignment
     from popup.communes.models import CommercialCore
     from popup.offers.models import Offer, Stand
     from popup.units.models import Unit
@@ -61,3 +63,5 @@ def register_all() -> None:
     # Accounts: roles, state and the communes a staff member manages; never
     # names, e-mails or password hashes (personal data stays out of the log).
     register(User, only={"role", "active"}, collections={"communes"})
+    # Who coaches whom is a role given by staff; the notes' text stays out (personal).
+    register(CoachAssignment, commune_of=lambda obj, session: obj.commune_id)
