@@ -5,6 +5,7 @@ from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
+from popup.matching.models import MatchProposal, MatchRejection
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
 from popup.units.models import Unit, UnitStatusChange
@@ -22,6 +23,8 @@ __all__ = [
     "Image",
     "ImportMapping",
     "ImportUpload",
+    "MatchProposal",
+    "MatchRejection",
     "Notification",
     "Offer",
     "Score",
