@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.core.blueprint import bp as core_bp
     from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
+    from popup.matching.blueprint import bp as matching_bp
     from popup.notifications.blueprint import bp as notifications_bp
     from popup.offers.blueprint import bp as offers_bp
     from popup.owners.blueprint import bp as owners_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (profiles_bp, calls_bp, applications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(matching_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)
