@@ -200,7 +200,7 @@ def test_staff_run_the_matching_and_see_each_pair_with_its_reasons(as_staff, db,
     assert "Every pair breaks a hard rule: excluded sector (2 stands)." in text
 
 
-def test_a_rerun_is_reproducible_from_the_saved_settings(as_staff, db, call, apps):
+def test_a_rerun_is_reproducible_from_the_saved_settings(as_staff, db, call, apps, stands):
     run(as_staff, call, area="5", mode="stable", min_score="20", **{"needs-0": "crafts", "needs-1": "food"})
     saved = fresh(db, call)
     assert saved.matching_settings["weights"]["area"] == 5
@@ -209,6 +209,12 @@ def test_a_rerun_is_reproducible_from_the_saved_settings(as_staff, db, call, app
     first = main_of(as_staff.get(f"/calls/{call.id}/matching"))
     assert "Mode: stable. Minimum score: 20 %." in first
     assert "Local need no. 1 of 2." in first and "Local need no. 2 of 2." in first
+    html = as_staff.get(f"/calls/{call.id}/matching").text
+    # Stable mode, rankings from the scores: each applicant gets the stand they rank first.
+    assert (
+        f'id="pair-{apps["julie"].id}-{stands["A"].id}"' in html
+        and f'id="pair-{apps["marc"].id}-{stands["B"].id}"' in html
+    )
     assert result_of(as_staff.get(f"/calls/{call.id}/matching")) == result_of(
         as_staff.get(f"/calls/{call.id}/matching")
     )
@@ -260,6 +266,30 @@ def test_a_minimum_score_leaves_low_pairs_out_with_the_reason(as_staff, call, ap
     # Marc fits stand B on everything but the local need (weight 1 of 10): 90 %.
     pattern = r"Marc Dupont\)</th><td>Its best score, 90\.0\s%, is below the minimum of 100\.0\s%"
     assert re.search(pattern, result_of(response))
+
+
+def test_jury_scores_preferred_cores_and_co_tenants_count(
+    as_staff, db, make_user, make_core, call, apps, stands, julie
+):
+    from popup.applications.models import EntrepreneurProfile, Score
+
+    core = make_core()  # the units of the tests lie in it
+    db.session.get(EntrepreneurProfile, julie.id).preferred_core_ids = [core.id]
+    juror = make_user(role="coach")
+    for criterion, score in zip(call.criteria, (4, 3), strict=True):  # weights 3 and 1: (12 + 3) / 4 = 3.75
+        db.session.add(
+            Score(application_id=apps["julie"].id, criterion_id=criterion.id, juror_id=juror.id, score=score)
+        )
+    sophie = entrepreneur(db, make_user, "Sophie Leroy", "sophie@example.org", sector="food")
+    sophie_app = make_application(db, sophie, call=call, status="submitted")
+    db.session.flush()
+    url = f"/calls/{call.id}/matching/pair?application_id={apps['julie'].id}&stand_id={stands['A'].id}"
+    text = main_of(as_staff.get(url))
+    assert "The unit lies in a preferred commercial core." in text
+    assert "Jury score 3.8 out of 5." in text  # 3.75 shown with one decimal
+    assert propose(as_staff, call, apps["julie"], stands["A"]).status_code == 303
+    url = f"/calls/{call.id}/matching/pair?application_id={sophie_app.id}&stand_id={stands['B'].id}"
+    assert "1 co-tenant of the shop already works in Food." in main_of(as_staff.get(url))
 
 
 # -- accepting, rejecting, forcing -------------------------------------------------------------
@@ -624,3 +654,21 @@ def test_only_the_calls_staff_see_the_way_to_the_matching(client, auth, call, ap
     assert "Match applications with stands" not in main_of(client.get(f"/calls/{call.id}"))
     login(client, auth, staff)
     assert "Match applications with stands" in main_of(client.get(f"/calls/{call.id}"))
+
+
+def test_two_new_pairs_of_one_sector_in_one_shop_are_noted(as_staff, db, make_user, call, apps):
+    sophie = entrepreneur(db, make_user, "Sophie Leroy", "sophie@example.org", sector="food")
+    make_application(db, sophie, call=call, status="submitted")
+    run(as_staff, call)
+    text = result_of(as_staff.get(f"/calls/{call.id}/matching"))
+    assert "would share the sector Food in Cellule partagée rue de Grammont" in text
+    assert "Le Fournil de Julie (Julie Carlier), Sophie Leroy (Sophie Leroy)" in text
+
+
+def test_a_reason_too_long_is_refused_and_nothing_changes(client, auth, db, proposal, julie):
+    auth.login(julie.email)
+    english(client)
+    response = client.post(f"/proposals/{proposal.id}/decline", data={"reason": "x" * 1001})
+    assert response.status_code == 422
+    assert "Keep the reason under 1,000 characters." in main_of(response)
+    assert fresh(db, proposal).status == "proposed"

@@ -26,6 +26,7 @@ from popup.domain.matching import (
     IMPOSSIBLE,
     SCALE,
     Candidate,
+    Match,
     PairScore,
     ScoreMatrix,
     StandSlot,
@@ -34,6 +35,7 @@ from popup.domain.matching import (
     explain,
     preferences_from_scores,
     score_matrix,
+    sector_clashes,
     stable_match,
 )
 from popup.domain.money import allocate
@@ -392,16 +394,15 @@ def run(inp: Inputs) -> Run:
         stable = stable_match(candidate_prefs, stand_prefs)
         pair_ids = list(stable.pairs)
         left_apps, left_stands = stable.unmatched_candidates, stable.unfilled_stands
-        clashes = []
+        matches = [Match(a, inp.applications[a].entrepreneur_id, s, inp.stands[s].offer_id, 0.0) for a, s in pair_ids]
+        found_clashes = sector_clashes(scores, matches)
     else:
         assignment = assign(scores, settings.min_score)
         pair_ids = [(p.application_id, p.stand_id) for p in assignment.pairs]
         left_apps, left_stands = assignment.unmatched_candidates, assignment.unmatched_stands
-        offers = {s.offer_id: s.offer for s in inp.stands.values()}
-        clashes = [
-            (offers[c.offer_id], c.sector, [inp.applications[a] for a in c.application_ids])
-            for c in assignment.sector_clashes
-        ]
+        found_clashes = assignment.sector_clashes
+    offers = {s.offer_id: s.offer for s in inp.stands.values()}
+    clashes = [(offers[c.offer_id], c.sector, [inp.applications[a] for a in c.application_ids]) for c in found_clashes]
     pairs = [
         ProposedPair(
             inp.applications[a], inp.stands[s], explain(inp.candidates[a], inp.slots[s], settings.weights, inp.needs)
