@@ -107,3 +107,9 @@ def test_matching_pages_have_no_wcag_violation(page, live_app, demo_password):
     _log_in(page, "nathan.claes@demo.popup.example", demo_password)
     page.goto("/my/matches")
     assert violations(page) == [], "an entrepreneur's matches"
+    # Staff withdraw the forced pair: the demo call is as it was for the other browser tests.
+    _log_in(page, "staff@demo.popup.example", demo_password)
+    page.goto(proposal_url)
+    page.locator("form[action$='/withdraw'] button").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".proposal-status-withdrawn").count() == 1
