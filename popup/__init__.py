@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.dashboard.blueprint import bp as dashboard_bp
     from popup.imports.blueprint import bp as imports_bp
     from popup.maps.blueprint import bp as maps_bp
+    from popup.matching.blueprint import bp as matching_bp
     from popup.notifications.blueprint import bp as notifications_bp
     from popup.offers.blueprint import bp as offers_bp
     from popup.opendata.blueprint import bp as opendata_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (participation_bp, opendata_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(matching_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

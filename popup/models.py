@@ -7,6 +7,7 @@ from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
+from popup.matching.models import MatchProposal, MatchRejection
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
 from popup.participation.models import VacancyReport, Wish
@@ -28,6 +29,8 @@ __all__ = [
     "Image",
     "ImportMapping",
     "ImportUpload",
+    "MatchProposal",
+    "MatchRejection",
     "Notification",
     "Offer",
     "Score",

@@ -15,6 +15,7 @@ from popup.auth import operations as accounts
 from popup.auth.models import User
 from popup.communes.models import CommercialCore, Commune
 from popup.extensions import db
+from popup.matching.demo import load_call_demo
 from popup.units import operations as units
 from popup.units.models import Unit, UnitStatusChange
 
@@ -48,6 +49,7 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
     for coaching in data.get("coaching", []):
         _coaching(communes[coaching["commune"]], coaching, users, report)
     db.session.flush()
+    load_call_demo(commune, users)  # the matching demo: a shared shop, its call, five applications
     return report
 
 

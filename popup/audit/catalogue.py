@@ -34,7 +34,6 @@ def _offer_commune(session: Session, offer_id: int | None) -> int | None:
 
 def _call_commune(session: Session, call_id: int | None) -> int | None:
     from popup.calls.models import Call
-    from popup.coaching.models import CoachAssignment
 
     if call_id is None:
         return None

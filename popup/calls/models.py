@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from popup.auth.models import User
@@ -48,6 +49,10 @@ class Call(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sectors the commune lacks, most needed first (matching scores them); staff edit them on the matching screen.
+    local_needs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # The weights, minimum score and mode of the last matching run, so that a rerun gives the same result.
+    matching_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     commune: Mapped[Commune] = relationship()
     offers: Mapped[list[Offer]] = relationship(secondary=call_offers, order_by=Offer.id)

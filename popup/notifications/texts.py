@@ -12,10 +12,105 @@ def _status(code: str) -> str:
     return application_status_label(code)
 
 
+def _day(iso: str) -> str:
+    from datetime import date
+
+    from flask_babel import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso), "long")
+    except ValueError:
+        return iso
+
+
+def _match_texts(kind: str, p: dict[str, str]) -> tuple[str, str] | None:
+    """Proposals of the matching (popup.matching): proposed, one side confirmed, confirmed, declined, withdrawn."""
+    where = _(
+        "the stand %(stand)s of %(offer)s (%(address)s)",
+        stand=p.get("stand", ""),
+        offer=p.get("offer", ""),
+        address=p.get("address", ""),
+    )
+    if kind == "match_proposed_entrepreneur":
+        return (
+            _("A stand is proposed to you"),
+            _(
+                "For the call %(call)s, the commune proposes you %(where)s. Confirm or decline it in the app.",
+                call=p.get("call", ""),
+                where=where,
+            ),
+        )
+    if kind == "match_proposed_owner":
+        return (
+            _("An entrepreneur is proposed for your offer"),
+            _(
+                "The commune proposes %(applicant)s for %(where)s. Confirm or decline it in the app.",
+                applicant=p.get("applicant", ""),
+                where=where,
+            ),
+        )
+    if kind == "match_side_confirmed":
+        return (
+            _("%(who)s confirmed a proposed match", who=p.get("who", "")),
+            _(
+                "%(who)s confirmed the match of %(applicant)s with %(where)s.",
+                who=p.get("who", ""),
+                applicant=p.get("applicant", ""),
+                where=where,
+            ),
+        )
+    if kind == "match_confirmed":
+        return (
+            _(
+                "Match confirmed: %(applicant)s at %(stand)s",
+                applicant=p.get("applicant", ""),
+                stand=p.get("stand", ""),
+            ),
+            _(
+                "Both sides confirmed: %(where)s is reserved for %(applicant)s "
+                "from %(start)s to %(end)s (last day excluded).",
+                where=where,
+                applicant=p.get("applicant", ""),
+                start=_day(p.get("start", "")),
+                end=_day(p.get("end", "")),
+            ),
+        )
+    if kind == "match_declined":
+        body = _(
+            "%(who)s declined the match of %(applicant)s with %(where)s.",
+            who=p.get("who", ""),
+            applicant=p.get("applicant", ""),
+            where=where,
+        )
+        if p.get("reason"):
+            body += "\n" + _("Reason: %(reason)s", reason=p["reason"])
+        return (_("A proposed match was declined"), body)
+    if kind == "match_withdrawn":
+        if p.get("why") == "taken":
+            body = _(
+                "The match of %(applicant)s with %(where)s is withdrawn: "
+                "another match of this stand or entrepreneur was confirmed.",
+                applicant=p.get("applicant", ""),
+                where=where,
+            )
+        else:
+            body = _(
+                "The commune withdrew the match of %(applicant)s with %(where)s.",
+                applicant=p.get("applicant", ""),
+                where=where,
+            )
+        if p.get("reason"):
+            body += "\n" + _("Reason: %(reason)s", reason=p["reason"])
+        return (_("A proposed match was withdrawn"), body)
+    return None
+
+
 def texts(kind: str, params: dict, language: str) -> tuple[str, str]:
     """(title, body) of a notification in ``language``; params are plain text."""
     p = {k: str(v) for k, v in (params or {}).items()}
     with force_locale(language):
+        if kind.startswith("match_") and (found := _match_texts(kind, p)) is not None:
+            return found
         if kind == "application_submitted":
             return (
                 _("New application: %(title)s", title=p.get("title", "")),

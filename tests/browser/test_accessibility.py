@@ -101,3 +101,56 @@ def test_dashboard_with_a_bad_period_has_no_wcag_violation(page, demo_password):
     page.goto("/c/lessines/dashboard?from=2026-13&to=2026-01")
     assert page.locator("#period-from-error").is_visible()
     assert violations(page) == []
+def _log_in(page, email, password):
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form").last.get_by_role("button").click()
+    page.wait_for_load_state("load")
+
+
+def test_matching_pages_have_no_wcag_violation(page, live_app, demo_password):
+    from sqlalchemy import select
+
+    from popup.calls.models import Call
+    from popup.extensions import db
+
+    with live_app.app_context():
+        call_id = db.session.scalars(select(Call.id).filter_by(title="Boutique à l'essai Grand-Place 2027")).one()
+    _log_in(page, "staff@demo.popup.example", demo_password)
+    page.goto(f"/calls/{call_id}/matching")
+    page.locator("form.matching-settings #submit").click()  # the result: pairs, reasons, what is left
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "matching screen"
+    page.locator("#weights input").first.fill("-1")  # an error tied to its field
+    page.locator("form.matching-settings #submit").click()
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "matching settings with an error"
+    # A pair by hand that breaks a hard rule (the owner excludes restaurants): confirmed, then proposed.
+    page.goto(f"/calls/{call_id}/matching")
+    page.locator("#force-application").select_option(label="Nathan's Coffee Corner (Nathan Claes)")
+    page.locator("#force-stand option").last.wait_for(state="attached")
+    page.locator("#force-stand").select_option(index=4)
+    page.locator("form[action$='/matching/pair'] button").click()
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "a pair by hand"
+    page.locator("#accept_rules").check()
+    page.locator("form[action$='/matching/propose'] #submit").click()
+    page.wait_for_load_state("load")
+    assert "/proposals/" in page.url
+    assert violations(page) == [], "a proposal seen by staff"
+    proposal_url = page.url
+    _log_in(page, "jean-pierre.lemaire@demo.popup.example", demo_password)
+    for path in ("/my/matches", proposal_url):
+        page.goto(path)
+        assert violations(page) == [], path
+    _log_in(page, "nathan.claes@demo.popup.example", demo_password)
+    page.goto("/my/matches")
+    assert violations(page) == [], "an entrepreneur's matches"
+    # Staff withdraw the forced pair: the demo call is as it was for the other browser tests.
+    _log_in(page, "staff@demo.popup.example", demo_password)
+    page.goto(proposal_url)
+    page.locator("form[action$='/withdraw'] button").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".proposal-status-withdrawn").count() == 1
