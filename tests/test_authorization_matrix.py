@@ -22,7 +22,9 @@ from popup import geo
 from popup.applications.models import Application
 from popup.coaching.operations import add_note, assign_coach
 from popup.imports.operations import store_upload
+from popup.matching.models import MatchProposal
 from popup.notifications.operations import notify
+from popup.offers.models import Stand
 from popup.owners.operations import propose_unit
 from popup.participation.operations import add_wish, submit_report
 from popup.profiles.operations import replace_business_plan, set_photo
@@ -143,6 +145,17 @@ MATRIX: dict[str, Row] = {
     "applications.edit": Row("/applications/{application}/edit", get=frozenset({ENTR}), post=frozenset({ENTR})),
     # The offer's owner reads the application but does not decide it. An unknown status
     # reaches the view (422) for those who may move it; the others are refused first.
+    # matching and proposals
+    "matching.screen": Row("/calls/{call}/matching", get=THIS_COMMUNE),
+    "matching.run": Row("/calls/{call}/matching", post=THIS_COMMUNE),
+    "matching.pair": Row("/calls/{call}/matching/pair", get=THIS_COMMUNE),
+    "matching.propose": Row("/calls/{call}/matching/propose", post=THIS_COMMUNE),
+    "matching.reject": Row("/calls/{call}/matching/reject", post=THIS_COMMUNE),
+    "matching.proposal": Row("/proposals/{proposal}", get=frozenset({OWNER, ENTR, STAFF, ADMIN})),
+    "matching.confirm": Row("/proposals/{proposal}/confirm", post=frozenset({OWNER, ENTR})),
+    "matching.decline": Row("/proposals/{proposal}/decline", post=frozenset({OWNER, ENTR})),
+    "matching.withdraw": Row("/proposals/{proposal}/withdraw", post=THIS_COMMUNE),
+    "matching.mine": Row("/my/matches", get=OWNERS | ENTREPRENEURS),
     # personal data
     "privacy.data": Row("/account/data", get=LOGGED_IN),
     "privacy.download": Row("/account/data.zip", get=LOGGED_IN),
@@ -213,6 +226,12 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         upload = store_upload(lessines, users[STAFF], "units.csv", b"adresse;statut\nRue 1;vide\n")
         for user in users.values():
             notify(user, "welcome", email=False)
+        stand = Stand(offer_id=offer.id, label="A", area_m2=12)
+        db.session.add(stand)
+        call.offers.append(offer)
+        db.session.flush()
+        proposal = MatchProposal(call=call, application=call_application, stand=stand, proposed_by=users[STAFF])
+        db.session.add(proposal)
         assignment = assign_coach(lessines, users[COACH], users[ENTR], utcnow().date(), by=users[STAFF])
         note = add_note(assignment, users[COACH], utcnow().date(), "Premier rendez-vous", None)
         report, _joined = submit_report(
@@ -241,6 +260,7 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         "note": note.id,
         "report": report.id,
         "wish": wish.id,
+        "proposal": proposal.id,
     }
     return SimpleNamespace(users=users, ids=ids)
 
