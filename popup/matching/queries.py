@@ -82,9 +82,21 @@ class Settings:
         return Fraction(self.min_score_percent, 100)
 
 
-def local_needs(call: Call) -> tuple[str, ...]:
-    """The call's local needs, known sectors only, each once, in order."""
+def staff_needs(call: Call) -> tuple[str, ...]:
+    """The local needs staff set on the call, known sectors only, each once, in order."""
     return tuple(dict.fromkeys(s for s in (call.local_needs or []) if s in SECTORS))
+
+
+def residents_needs(call: Call) -> tuple[str, ...]:
+    """Sectors residents wish for most and the commune lacks (popup.participation)."""
+    from popup.participation.queries import local_needs as wished_and_lacking
+
+    return tuple(s for s in wished_and_lacking(call.commune) if s in SECTORS)
+
+
+def local_needs(call: Call) -> tuple[str, ...]:
+    """The needs the matching uses: the staff's list first, then the residents' wishes it lacks."""
+    return tuple(dict.fromkeys((*staff_needs(call), *residents_needs(call))))
 
 
 # -- the call's stands and candidates --------------------------------------------------------

@@ -81,7 +81,7 @@ def proposal_error_message(exc: ProposalError) -> str:
 
 
 def _settings_form(call) -> SettingsForm:
-    return SettingsForm(data=SettingsForm.data_of(queries.Settings.of(call), queries.local_needs(call)))
+    return SettingsForm(data=SettingsForm.data_of(queries.Settings.of(call), queries.staff_needs(call)))
 
 
 def _render_screen(call, form=None, *, error: str | None = None, status: int = 200):
@@ -98,6 +98,7 @@ def _render_screen(call, form=None, *, error: str | None = None, status: int = 2
             pair_form=PairForm(),
             reason_form=ReasonForm(),
             pending=PENDING,
+            residents_needs=queries.residents_needs(call),
             error=error,
         ),
         status,
