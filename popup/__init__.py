@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.offers.blueprint import bp as offers_bp
     from popup.owners.blueprint import bp as owners_bp
     from popup.profiles.blueprint import bp as profiles_bp
+    from popup.schedules.blueprint import bp as schedules_bp
     from popup.units.blueprint import bp as units_bp
     from popup.uploads.blueprint import bp as uploads_bp
 
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (profiles_bp, calls_bp, applications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(schedules_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

@@ -7,12 +7,15 @@ from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
+from popup.schedules.models import Booking, CalendarFeed, Rotation, RotationCandidate, SwapRequest
 from popup.units.models import Unit, UnitStatusChange
 from popup.uploads.models import Document, Image
 
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "Booking",
+    "CalendarFeed",
     "Call",
     "CommercialCore",
     "Commune",
@@ -24,8 +27,11 @@ __all__ = [
     "ImportUpload",
     "Notification",
     "Offer",
+    "Rotation",
+    "RotationCandidate",
     "Score",
     "Stand",
+    "SwapRequest",
     "Unit",
     "UnitStatusChange",
     "User",
