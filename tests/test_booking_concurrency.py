@@ -75,7 +75,11 @@ def race_url(request, tmp_path):
 
 @pytest.fixture
 def race_app(race_url, tmp_path):
-    app = create_app(TestingConfig(str(tmp_path / "instance"), database_url=race_url))  # CSRF on
+    config = TestingConfig(str(tmp_path / "instance"), database_url=race_url)  # CSRF on
+    # SQLite writers queue for the lock one after the other (BEGIN IMMEDIATE); twenty of them
+    # on a loaded two-core machine can wait longer than the default 5 s.
+    config.SQLITE_BUSY_TIMEOUT_MS = 60_000
+    app = create_app(config)
     with app.app_context():
         upgrade()
     yield app
