@@ -186,7 +186,7 @@ def parse_month(raw: str | None, today: date) -> date:
     if not raw:
         return today.replace(day=1)
     text = raw.strip()
-    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+    if len(text) != 7 or not text.isascii() or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
         raise ValueError("bad_month")
     year, month = int(text[:4]), int(text[5:])
     if not (1 <= month <= 12 and 1900 <= year <= 2999):
