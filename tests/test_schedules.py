@@ -535,3 +535,11 @@ def test_presence_days_per_entrepreneur_and_month(db, rotation, people, offer):
     assert presence_days(rotation, date(2027, 1, 15)) == {people[0].id: 7, people[1].id: 7}
     assert presence_days(offer, date(2027, 2, 1)) == {people[0].id: 7}
     assert presence_days(rotation, date(2027, 3, 1)) == {}
+
+
+def test_the_planner_needs_candidates(client, auth, staff, rotation):
+    auth.login(staff.email)
+    english(client)
+    response = client.post(f"/rotations/{rotation.id}/plan")
+    assert response.status_code == 422
+    assert "Add candidates before running the planner." in page_text(response)

@@ -166,12 +166,12 @@ def _names(rotation) -> dict:
 def plan(rotation_id: int):
     rotation = rotation_or_404(rotation_id)
     names = _names(rotation)
+    if not rotation.candidates:
+        return _detail(rotation, INVALID, errors=[_("Add candidates before running the planner.")])
     try:
         result = planning.run(rotation, time_limit_s=_time_limit(), num_workers=8)
     except planner.RotationError as error:
         return _detail(rotation, INVALID, errors=[messages.rotation_error_message(error, names)])
-    if not any(c for c in rotation.candidates):
-        return _detail(rotation, INVALID, errors=[_("Add candidates before running the planner.")])
     stands = {s.id: s for s in rotation.offer.stands}
     return render_template(
         "schedules/plan.html",
@@ -414,11 +414,13 @@ def _calendar(bookings, view, first, end, label):
 
 def _navigation(view, first, endpoint, args):
     """Links to the previous and next period, today and the other view."""
+    today = local_today()
     if view == "month":
         steps = {
             "previous": {"view": "month", "month": shift_month(first, -1).strftime("%Y-%m")},
             "next": {"view": "month", "month": shift_month(first, 1).strftime("%Y-%m")},
-            "other": {"view": "week", "week": first.isoformat()},
+            # the week of today when it is in this month, else the month's first week
+            "other": {"view": "week", "week": (today if first == today.replace(day=1) else first).isoformat()},
         }
     else:
         steps = {
