@@ -211,7 +211,6 @@ def swap_bookings(first: Booking, second: Booking, *, by: User) -> tuple[Booking
     a, b = _candidate_for(first), _candidate_for(second)
     others = held_around(rotation, [a.entrepreneur_id, b.entrepreneur_id])
     ignore = [first.id, second.id]
-    faults = []
     for candidate, target in ((a, second), (b, first)):
         found = check_booking(
             shop_rules(rotation),
@@ -224,7 +223,6 @@ def swap_bookings(first: Booking, second: Booking, *, by: User) -> tuple[Booking
         )
         if found:
             raise BookingRefused(found, who=candidate.entrepreneur.name)
-        faults += found
     new = [
         Booking(
             rotation_id=rotation.id,
