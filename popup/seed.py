@@ -46,6 +46,9 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
     for unit in data["units"]:
         _unit(commune, unit, users, report)
     db.session.flush()
+    from popup.schedules.demo import seed_rotation  # a rotation on the demo shared shop, when there is one
+
+    seed_rotation(commune)
     return report
 
 

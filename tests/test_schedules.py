@@ -543,3 +543,16 @@ def test_the_planner_needs_candidates(client, auth, staff, rotation):
     response = client.post(f"/rotations/{rotation.id}/plan")
     assert response.status_code == 422
     assert "Add candidates before running the planner." in page_text(response)
+
+
+def test_the_demo_gets_a_rotation_on_its_shared_shop_once(db, commune, make_offer, make_user):
+    from popup.schedules.demo import seed_rotation
+
+    assert seed_rotation(commune) is None  # no shared shop: nothing to plan
+    offer = make_offer(areas=(15, 20))
+    people = [make_user(role="entrepreneur", is_demo=True) for _ in range(5)]
+    rotation = seed_rotation(commune)
+    assert rotation.offer_id == offer.id and len(rotation.candidates) == len(people)
+    assert len(bookings(db)) == 4  # two stays on each of the two stands
+    assert [c.waitlist_position for c in rotation.candidates] == [None, None, None, None, 5]
+    assert seed_rotation(commune) is None
