@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.participation.blueprint import bp as participation_bp
     from popup.privacy.blueprint import bp as privacy_bp
     from popup.profiles.blueprint import bp as profiles_bp
+    from popup.schedules.blueprint import bp as schedules_bp
     from popup.units.blueprint import bp as units_bp
     from popup.uploads.blueprint import bp as uploads_bp
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (participation_bp, opendata_bp):
         app.register_blueprint(bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(schedules_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

@@ -219,3 +219,49 @@ def delete_all_rows(session, table_obj) -> None:
     session.execute(delete(table_obj))
     for _trigger, sql in guarding:
         session.execute(text(sql))
+
+
+# -- double bookings -----------------------------------------------------------
+
+# What each database says when a booking would overlap another: PostgreSQL names
+# the exclusion constraint (SQLSTATE 23P01), SQLite the trigger's RAISE message.
+_OVERLAP_CONSTRAINTS = {"ex_bookings_stand": "stand", "ex_bookings_entrepreneur": "entrepreneur"}
+_OVERLAP_MESSAGES = {"booking_overlap_stand": "stand", "booking_overlap_entrepreneur": "entrepreneur"}
+EXCLUSION_VIOLATION = "23P01"
+
+
+class BookingConflict(Exception):
+    """The database refused a booking that overlaps another: ``kind`` is "stand" or "entrepreneur"."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"booking overlaps another one for the same {kind}")
+        self.kind = kind
+
+
+def booking_conflict(exc: BaseException) -> BookingConflict | None:
+    """The BookingConflict an IntegrityError stands for, or None when it is about something else."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == EXCLUSION_VIOLATION:
+        name = getattr(getattr(orig, "diag", None), "constraint_name", None)
+        return BookingConflict(_OVERLAP_CONSTRAINTS.get(name, "stand"))
+    message = str(orig)
+    for marker, kind in _OVERLAP_MESSAGES.items():
+        if marker in message:
+            return BookingConflict(kind)
+    return None
+
+
+def flush_bookings(session) -> None:
+    """Flush, turning the database's refusal of an overlapping booking into BookingConflict.
+
+    The session's transaction is unusable afterwards: the caller rolls back.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        conflict = booking_conflict(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc

@@ -11,6 +11,7 @@ from popup.matching.models import MatchProposal, MatchRejection
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
 from popup.participation.models import VacancyReport, Wish
+from popup.schedules.models import Booking, CalendarFeed, Rotation, RotationCandidate, SwapRequest
 from popup.units.models import Unit, UnitStatusChange
 from popup.uploads.models import Document, Image
 
@@ -18,6 +19,8 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "AuditEntry",
+    "Booking",
+    "CalendarFeed",
     "Call",
     "CoachAssignment",
     "CoachingNote",
@@ -33,8 +36,11 @@ __all__ = [
     "MatchRejection",
     "Notification",
     "Offer",
+    "Rotation",
+    "RotationCandidate",
     "Score",
     "Stand",
+    "SwapRequest",
     "Unit",
     "UnitStatusChange",
     "User",

@@ -50,6 +50,9 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
         _coaching(communes[coaching["commune"]], coaching, users, report)
     db.session.flush()
     load_call_demo(commune, users)  # the matching demo: a shared shop, its call, five applications
+    from popup.schedules.demo import seed_rotation  # a rotation on the demo shared shop, when there is one
+
+    seed_rotation(commune)
     return report
 
 

@@ -1,7 +1,7 @@
 """Prepare the PostGIS test database. Used by scripts/postgis.sh.
 
 pg_prepare.py probe URL   -> prints the server's major version, exit 1 if unreachable
-pg_prepare.py create URL  -> creates the database if missing and the postgis extension in it
+pg_prepare.py create URL  -> creates the database if missing and the postgis and btree_gist extensions in it
 """
 
 import sys
@@ -42,6 +42,8 @@ def create(url):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(info["dbname"])))
     with psycopg.connect(**info, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        # btree_gist: the bookings' exclusion constraints (no double booking) compare ids with = in a GiST index.
+        conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         version = conn.execute("SELECT postgis_lib_version()").fetchone()[0]
     print(f"PostGIS {version} ready in database {info['dbname']}")
     return 0

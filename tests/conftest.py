@@ -87,6 +87,9 @@ def _postgis_ready(url: str) -> str | None:
             has = conn.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar()
             if not has:
                 return "PostGIS is not installed in the test database (run scripts/test-services.sh)"
+            has = conn.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'btree_gist'")).scalar()
+            if not has:
+                return "btree_gist is not installed in the test database (run scripts/pg_prepare.py create URL)"
     except OperationalError as exc:
         return f"PostgreSQL unreachable at {url}: {exc.orig}"
     finally:
@@ -340,3 +343,23 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def make_offer(db, make_unit):
+    """An offer of a unit with stands (areas in m²): a shared shop."""
+    from datetime import date
+
+    from popup.offers.models import Offer, Stand
+
+    def make(areas=(15, 15, 20), unit=None, **kw):
+        kw.setdefault("title", "Boutique partagée de la Grand-Place")
+        kw.setdefault("available_from", date(2027, 1, 4))
+        kw.setdefault("status", "published")
+        offer = Offer(unit=unit or make_unit(floor_area_m2=80), **kw)
+        offer.stands = [Stand(label=f"Stand {n}", area_m2=a, position=n) for n, a in enumerate(areas, start=1)]
+        db.session.add(offer)
+        db.session.flush()
+        return offer
+
+    return make

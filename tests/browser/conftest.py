@@ -198,3 +198,49 @@ def page(browser, live_server):
     context, new_page = open_page(browser, live_server)
     yield new_page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_rotation(live_app):
+    """A rotation of a (draft) shared shop on a demo unit, with three demo entrepreneurs as candidates.
+
+    Returns the rotation's id. Starts on this week's Monday, so this month's calendar shows it.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from popup.auth.models import User
+    from popup.offers.models import Offer, Stand
+    from popup.schedules.models import Rotation, RotationCandidate
+    from popup.units.models import Unit
+    from popup.units.queries import local_today
+
+    live_app.config["ROTATION_TIME_LIMIT_S"] = 3.0
+    monday = local_today() - timedelta(days=local_today().weekday())
+    with live_app.app_context():
+        unit = _db.session.scalar(select(Unit).where(Unit.approval == "approved").order_by(Unit.id))
+        offer = Offer(unit=unit, title="Boutique partagée (rotation)", available_from=monday, status="draft")
+        offer.stands = [Stand(label=f"Stand {n}", area_m2=15, position=n) for n in (1, 2)]
+        rotation = Rotation(
+            offer=offer, title="Rotation de démonstration", starts_on=monday, ends_on=monday + timedelta(weeks=8)
+        )
+        rotation.opening_days, rotation.grain = [2, 4, 5], "week"
+        _db.session.add(rotation)
+        people = _db.session.scalars(select(User).where(User.role == "entrepreneur").order_by(User.id).limit(3))
+        for n, person in enumerate(people):
+            window = [monday.isoformat(), (monday + timedelta(weeks=8)).isoformat()]
+            _db.session.add(
+                RotationCandidate(
+                    rotation=rotation,
+                    entrepreneur=person,
+                    sector=("food", "crafts", "fashion")[n],
+                    area_m2=10,
+                    min_grains=2,
+                    max_grains=4,
+                    windows=[window],
+                    priority=3 - n,
+                )
+            )
+        _db.session.commit()
+        return rotation.id

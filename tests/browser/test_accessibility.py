@@ -101,6 +101,8 @@ def test_dashboard_with_a_bad_period_has_no_wcag_violation(page, demo_password):
     page.goto("/c/lessines/dashboard?from=2026-13&to=2026-01")
     assert page.locator("#period-from-error").is_visible()
     assert violations(page) == []
+
+
 def _log_in(page, email, password):
     page.context.clear_cookies()
     page.goto("/login")
@@ -154,3 +156,34 @@ def test_matching_pages_have_no_wcag_violation(page, live_app, demo_password):
     page.locator("form[action$='/withdraw'] button").click()
     page.wait_for_load_state("load")
     assert page.locator(".proposal-status-withdrawn").count() == 1
+
+
+def test_rotation_pages_have_no_wcag_violation(page, demo_password, demo_rotation):
+    _log_in(page, "staff@demo.popup.example", demo_password)
+    for path in (
+        "/rotations",
+        f"/rotations/{demo_rotation}",
+        f"/rotations/{demo_rotation}/calendar",
+        f"/rotations/{demo_rotation}/calendar?view=week",
+        f"/rotations/{demo_rotation}/calendar?month=2026-13",
+    ):
+        page.goto(path)
+        assert violations(page) == [], path
+    page.goto("/rotations")
+    page.get_by_role("link", name="New rotation for Boutique partagée (rotation)").click()
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "new rotation form"
+    page.locator("form").last.get_by_role("button").click()  # the form with its errors
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "new rotation form with errors"
+    page.goto(f"/rotations/{demo_rotation}")
+    page.get_by_role("button", name="Run the planner").click()
+    page.wait_for_load_state("load")
+    assert violations(page) == [], "proposed plan"
+
+
+def test_my_calendar_has_no_wcag_violation(page, demo_password, demo_rotation):
+    _log_in(page, "julie.carlier@demo.popup.example", demo_password)
+    for path in ("/my/calendar", "/my/calendar?view=week"):
+        page.goto(path)
+        assert violations(page) == [], path
