@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.communes.blueprint import bp as communes_bp
     from popup.core.blueprint import bp as core_bp
     from popup.imports.blueprint import bp as imports_bp
+    from popup.leases.blueprint import bp as leases_bp
     from popup.maps.blueprint import bp as maps_bp
     from popup.notifications.blueprint import bp as notifications_bp
     from popup.offers.blueprint import bp as offers_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (profiles_bp, calls_bp, applications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(leases_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

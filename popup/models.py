@@ -5,6 +5,7 @@ from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
+from popup.leases.models import Lease, LeasePayment, LeaseTenant
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
 from popup.units.models import Unit, UnitStatusChange
@@ -22,6 +23,9 @@ __all__ = [
     "Image",
     "ImportMapping",
     "ImportUpload",
+    "Lease",
+    "LeasePayment",
+    "LeaseTenant",
     "Notification",
     "Offer",
     "Score",
