@@ -46,6 +46,9 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
     for unit in data["units"]:
         _unit(commune, unit, users, report)
     db.session.flush()
+    from popup.leases.seed import load_demo_lease  # the leases module builds on units and accounts
+
+    load_demo_lease(commune, users)
     return report
 
 

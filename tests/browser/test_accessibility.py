@@ -58,3 +58,30 @@ def test_logged_in_pages_have_no_wcag_violation(page, demo_password):
     for path in STAFF_PAGES:
         page.goto(path)
         assert violations(page) == [], path
+
+
+LEASE_PAGES = [
+    "/leases/",
+    "/c/lessines/leases",
+    "/c/lessines/leases/new",
+    "/c/lessines/leases/subsidies",
+    "/c/lessines/leases/overdue",
+    "/leases/1",
+    "/leases/1/payments",
+    "/leases/1/payments/new",
+    "/leases/1/statements/2026/10",
+    "/leases/1/document",
+    "/leases/1/terminate",
+]
+
+
+def test_lease_pages_have_no_wcag_violation(page, demo_password):
+    """The Lessines demo lease (five co-tenants on Grand-Place 9) as its commune's staff sees it."""
+    page.goto("/login")
+    page.locator("#email").fill("staff@demo.popup.example")
+    page.locator("#password").fill(demo_password)
+    page.locator("form").last.get_by_role("button").click()
+    page.wait_for_load_state("load")
+    for path in LEASE_PAGES:
+        page.goto(path)
+        assert violations(page) == [], path
