@@ -710,3 +710,70 @@ def test_admins_manage_every_lease(client, auth, people, make_lease):
     login(auth, people.admin)
     assert client.post(f"/leases/{lease.id}/sign").status_code == 302
     assert client.get("/c/lessines/leases").status_code == 200
+
+
+def test_staff_edit_a_draft_lease_but_not_a_signed_one(client, auth, db, people, unit, make_lease):
+    lease = make_lease()
+    login(auth, people.staff)
+    client.post("/language", data={"lang": "en"})
+    assert client.get(f"/leases/{lease.id}/edit").status_code == 200
+    changed = client.post(f"/leases/{lease.id}/edit", data=lease_form(unit, rent="950", rent_method="area"))
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert lease.rent_cents == 95_000
+    # Moving the start after the co-tenants' entry would leave them outside the lease.
+    later = (START + timedelta(days=3)).isoformat()
+    refused = client.post(f"/leases/{lease.id}/edit", data=lease_form(unit, starts_on=later, rent="1000"))
+    assert refused.status_code == 422
+    assert "A co-tenant's dates must lie inside the lease" in page_text(refused)
+    db.session.expire_all()
+    assert (lease.starts_on, lease.rent_cents) == (START, 95_000)
+    operations.sign(lease, by=people.staff)
+    db.session.flush()
+    signed = client.post(f"/leases/{lease.id}/edit", data=lease_form(unit, rent="1"), follow_redirects=True)
+    assert "Only a draft lease can be changed" in page_text(signed)
+    db.session.expire_all()
+    assert lease.rent_cents == 95_000
+
+
+def test_a_co_tenant_with_payments_cannot_be_removed(client, auth, db, people, make_lease):
+    lease = make_lease(status="running")
+    julie = lease.tenants[0]
+    operations.record_payment(lease, by=people.staff, tenant=julie, amount_cents=100, paid_on=TODAY, today=TODAY)
+    db.session.flush()
+    login(auth, people.staff)
+    client.post("/language", data={"lang": "en"})
+    response = client.post(f"/leases/{lease.id}/tenants/{julie.id}/remove", follow_redirects=True)
+    assert "give an exit date instead" in page_text(response)
+    db.session.expire_all()
+    assert len(lease.tenants) == 2
+
+
+def test_the_database_keeps_one_reversal_per_entry(db, people, make_lease):
+    from sqlalchemy.exc import IntegrityError
+
+    lease = make_lease(status="running")
+    payment = operations.record_payment(
+        lease, by=people.staff, tenant=lease.tenants[0], amount_cents=500, paid_on=TODAY, today=TODAY
+    )
+    operations.reverse_payment(payment, by=people.staff, reason="Erreur", today=TODAY)
+    with pytest.raises(LeaseError):
+        operations.reverse_payment(payment, by=people.staff, reason="Encore", today=TODAY)
+    # Even a second reversal written behind the operation's back (a concurrent request) is refused.
+    savepoint = db.session.begin_nested()
+    db.session.add(LeasePayment(lease_id=lease.id, amount_cents=-500, paid_on=TODAY, reverses_id=payment.id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    savepoint.rollback()
+
+
+def test_a_stepped_rent_shows_as_its_own_line_and_the_commune_owes_it(client, auth, people, make_lease):
+    lease = make_lease(status="signed", rent_steps=[[0, 70], [1, 100]], subsidy_percent=0)
+    login(auth, people.staff)
+    first = page_text(client.get(f"/leases/{lease.id}/statements/{START.year}/{START.month}"))
+    # Julie's 540 € of rent: 30 % (162 €) paid by the commune in the first month.
+    julie = lease.tenants[0]
+    assert re.search(rf'data-tenant-id="{julie.id}".*?data-line="step">-162,00', first, re.S)
+    assert 'data-line="commune">270,00' in first  # 162 + 108 for Mehdi's 360 €
+    second = page_text(client.get(f"/leases/{lease.id}/statements/{month_start(-1).year}/{month_start(-1).month}"))
+    assert 'data-line="step"' not in second

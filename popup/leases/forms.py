@@ -55,10 +55,11 @@ class IdSelectField(SelectField):
         kwargs.setdefault("coerce", id_or_none)
         kwargs.setdefault("validate_choice", False)
         super().__init__(label, validators, **kwargs)
+        self.type = "SelectField"  # styled as a select by the form macros
         self.message = message or _l("Choose from the list.")
 
     def pre_validate(self, form):
-        known = {value for value, _label in self.choices}
+        known = {self.coerce(value) for value, _label in self.choices}
         if self.data not in known:
             raise ValidationError(self.message)
 
@@ -135,7 +136,7 @@ class LeaseForm(FlaskForm):
     def __init__(self, *args, units=(), owners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.unit.choices = [(u.id, u.address) for u in units]
-        self.owner.choices = [(None, _l("The unit's recorded owner"))] + [(o.id, o.name) for o in owners]
+        self.owner.choices = [("", _l("The unit's recorded owner"))] + [(o.id, o.name) for o in owners]
         methods = [(code, METHOD_LABELS[code]) for code in SPLIT_METHODS]
         remainders = [(code, METHOD_LABELS[code]) for code in REMAINDER_METHODS]
         self.rent_method.choices = methods
@@ -245,7 +246,7 @@ class TenantForm(FlaskForm):
     def __init__(self, *args, entrepreneurs=(), stands=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.entrepreneur.choices = [(e.id, e.name) for e in entrepreneurs]
-        self.stand.choices = [(None, _l("No stand"))] + [(s.id, s.label) for s in stands]
+        self.stand.choices = [("", _l("No stand"))] + [(s.id, s.label) for s in stands]
         self.stands = {s.id: s for s in stands}
         self.fixed_rent_cents = self.fixed_charges_cents = None
 
@@ -365,4 +366,4 @@ class GraduationForm(FlaskForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.outcome.choices = [(code, GRADUATION_LABELS[code]) for code in GRADUATION_OUTCOMES]
-        self.unit.choices = [(None, _l("None"))] + [(u.id, u.address) for u in units]
+        self.unit.choices = [("", _l("None"))] + [(u.id, u.address) for u in units]
