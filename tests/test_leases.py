@@ -777,3 +777,38 @@ def test_a_stepped_rent_shows_as_its_own_line_and_the_commune_owes_it(client, au
     assert 'data-line="commune">270,00' in first  # 162 + 108 for Mehdi's 360 €
     second = page_text(client.get(f"/leases/{lease.id}/statements/{month_start(-1).year}/{month_start(-1).month}"))
     assert 'data-line="step"' not in second
+
+
+def test_one_co_tenant_per_stand_at_a_time_even_behind_the_codes_back(db, backend, people, unit, make_lease):
+    """PostgreSQL refuses it by an exclusion constraint; on SQLite, writes are serialised (BEGIN IMMEDIATE)
+    so the operation's own check holds, and it is what refuses here."""
+    from sqlalchemy.exc import IntegrityError
+
+    offer = Offer(unit=unit, owner_id=unit.owner_id, title="T", available_from=START)
+    offer.stands.append(Stand(label="A", area_m2=10, position=1))
+    db.session.add(offer)
+    db.session.flush()
+    stand = offer.stands[0]
+    lease = make_lease(tenants=(), offer_id=offer.id)
+    operations.add_tenant(lease, by=people.staff, entrepreneur=people.julie, stand=stand, area_m2=10, entry_on=START)
+    if backend == "postgis":
+        savepoint = db.session.begin_nested()
+        db.session.add(
+            LeaseTenant(lease_id=lease.id, entrepreneur_id=people.mehdi.id, stand_id=stand.id, entry_on=month_start(1))
+        )
+        with pytest.raises(IntegrityError, match="ex_lease_tenants_stand"):
+            db.session.flush()
+        savepoint.rollback()
+    from popup.domain.rentsplit import RentSplitError
+
+    with pytest.raises(RentSplitError):
+        operations.add_tenant(
+            lease, by=people.staff, entrepreneur=people.mehdi, stand=stand, area_m2=10, entry_on=month_start(1)
+        )
+    # After the first co-tenant leaves, the stand is free again.
+    lease.tenants[0].exit_on = month_start(1)
+    db.session.flush()
+    operations.add_tenant(
+        lease, by=people.staff, entrepreneur=people.mehdi, stand=stand, area_m2=10, entry_on=month_start(1)
+    )
+    assert len(lease.tenants) == 2

@@ -19,9 +19,15 @@ def _exact(value: float | None) -> Fraction | None:
     return None if value is None else Fraction(Decimal(str(value)))
 
 
+def tenant_key(tenant: LeaseTenant) -> int | str:
+    """The co-tenant's id; one not saved yet (being checked before it is written) gets a stand-in."""
+    return tenant.id if tenant.id is not None else f"new-{id(tenant)}"
+
+
 def stand_key(tenant: LeaseTenant) -> int | str:
     """The stand the split checks for double booking: the offer's stand, else one of the tenant's own."""
-    return tenant.stand_id if tenant.stand_id is not None else f"own-{tenant.id}"
+    stand_id = tenant.stand.id if tenant.stand is not None else tenant.stand_id
+    return stand_id if stand_id is not None else f"own-{tenant_key(tenant)}"
 
 
 def _method(kind: str, remainder: str | None, fixed: dict[int, int]) -> rentsplit.SplitMethod:
@@ -48,7 +54,7 @@ def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> ren
                 exit_on = None
         co_tenants.append(
             rentsplit.CoTenant(
-                id=tenant.id,
+                id=tenant_key(tenant),
                 stand_id=stand_key(tenant),
                 area_m2=_exact(tenant.area_m2) or 0,
                 entry_on=tenant.entry_on,
@@ -57,8 +63,8 @@ def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> ren
                 subsidy_percent=lease.subsidy_percent if tenant.subsidised and lease.subsidy_percent else None,
             )
         )
-    fixed_rent = {t.id: t.fixed_rent_cents for t in tenants if t.fixed_rent_cents is not None}
-    fixed_charges = {t.id: t.fixed_charges_cents for t in tenants if t.fixed_charges_cents is not None}
+    fixed_rent = {tenant_key(t): t.fixed_rent_cents for t in tenants if t.fixed_rent_cents is not None}
+    fixed_charges = {tenant_key(t): t.fixed_charges_cents for t in tenants if t.fixed_charges_cents is not None}
     kept = {c.id for c in co_tenants}
     return rentsplit.Lease(
         start_on=lease.starts_on,

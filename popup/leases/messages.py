@@ -90,6 +90,7 @@ def lease_message(error: LeaseError) -> str:
         "entrepreneur_twice": _("This entrepreneur is already a co-tenant of this lease over these dates."),
         "not_entrepreneur": _("Choose an entrepreneur's account."),
         "stand_not_of_offer": _("That stand does not belong to the offer of this lease."),
+        "stand_taken": _("That stand was just given to another co-tenant for these dates: choose another."),
         "has_payments": _("This co-tenant has payments in the ledger: give an exit date instead of removing them."),
         "payment_closed": _("Payments can be recorded only on a signed or running lease."),
         "payment_future": _("A payment cannot be dated in the future."),

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from popup.auth.models import User
-from popup.domain.rentsplit import lease_statements
+from popup.domain.rentsplit import RentSplitError, lease_statements
 from popup.extensions import db
 from popup.leases.accounting import to_domain
 from popup.leases.messages import LeaseError
@@ -41,10 +42,18 @@ def add_months(day: date, months: int) -> date:
 
 
 def check_split(lease: Lease) -> None:
-    """Raise RentSplitError when the lease's co-tenants and methods cannot be split."""
-    db.session.flush()
-    if lease.tenants:
-        to_domain(lease)
+    """Raise RentSplitError when the lease's co-tenants and methods cannot be split (checked before writing)."""
+    with db.session.no_autoflush:
+        if lease.tenants:
+            to_domain(lease)
+
+
+def _write_tenants() -> None:
+    """Flush; on PostgreSQL a stand taken by a concurrent request is refused by the exclusion constraint."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise LeaseError("stand_taken") from error
 
 
 def _not_closed(lease: Lease) -> None:
@@ -68,11 +77,13 @@ def update_lease(lease: Lease, *, by: User | None, **fields) -> None:
     """Change a draft lease's terms; its co-tenants must still fit."""
     if lease.status != "draft":
         raise LeaseError("not_draft")
-    for name, value in fields.items():
-        setattr(lease, name, value)
-    if "unit" in fields:
-        lease.commune_id = lease.unit.commune_id
+    with db.session.no_autoflush:
+        for name, value in fields.items():
+            setattr(lease, name, value)
+        if "unit" in fields:
+            lease.commune_id = lease.unit.commune_id
     check_split(lease)
+    db.session.flush()
 
 
 def create_draft_lease_from_offer(
@@ -133,7 +144,7 @@ def _check_tenant(lease: Lease, tenant: LeaseTenant) -> None:
         raise LeaseError("stand_not_of_offer")
     end = tenant.exit_on or lease.ends_on
     for other in lease.tenants:
-        if other is tenant or other.entrepreneur_id != tenant.entrepreneur_id:
+        if other is tenant or other.entrepreneur.id != tenant.entrepreneur.id:
             continue
         if other.entry_on < end and tenant.entry_on < (other.exit_on or lease.ends_on):
             raise LeaseError("entrepreneur_twice")
@@ -143,22 +154,30 @@ def add_tenant(
     lease: Lease, *, by: User | None, entrepreneur: User, stand: Stand | None = None, **fields
 ) -> LeaseTenant:
     _not_closed(lease)
-    tenant = LeaseTenant(entrepreneur=entrepreneur, stand=stand, **fields)
-    lease.tenants.append(tenant)
-    db.session.flush()
-    _check_tenant(lease, tenant)
-    check_split(lease)
+    with db.session.no_autoflush:
+        tenant = LeaseTenant(entrepreneur=entrepreneur, stand=stand, **fields)
+        lease.tenants.append(tenant)
+        try:
+            _check_tenant(lease, tenant)
+            check_split(lease)
+        except (LeaseError, RentSplitError):
+            lease.tenants.remove(tenant)  # a refused co-tenant is not left behind in the session
+            if tenant in db.session:
+                db.session.expunge(tenant)
+            raise
+    _write_tenants()
     return tenant
 
 
 def update_tenant(tenant: LeaseTenant, *, by: User | None, **fields) -> None:
     lease = tenant.lease
     _not_closed(lease)
-    for name, value in fields.items():
-        setattr(tenant, name, value)
-    db.session.flush()
-    _check_tenant(lease, tenant)
+    with db.session.no_autoflush:
+        for name, value in fields.items():
+            setattr(tenant, name, value)
+        _check_tenant(lease, tenant)
     check_split(lease)
+    _write_tenants()
 
 
 def remove_tenant(tenant: LeaseTenant, *, by: User | None) -> None:
@@ -168,8 +187,9 @@ def remove_tenant(tenant: LeaseTenant, *, by: User | None) -> None:
     if has_payments is not None:
         raise LeaseError("has_payments")
     lease.tenants.remove(tenant)
-    db.session.delete(tenant)
     check_split(lease)
+    db.session.delete(tenant)
+    db.session.flush()
 
 
 # -- the lease's life ------------------------------------------------------------------
@@ -278,11 +298,12 @@ def record_graduation(
     tenant.graduation_address = address.strip() if outcome != "stopped" else ""
     if not lease.is_closed and on < lease.effective_end and (tenant.exit_on is None or tenant.exit_on > on):
         tenant.exit_on = on
+    check_split(lease)
     if tenant.graduation_unit is not None:
         stays_here = unit.id == lease.unit_id
         if not stays_here or lease.is_closed:
             units.change_status(unit, "occupied", by=by, reason=_("Permanent lease after the pop-up"))
-    check_split(lease)
+    db.session.flush()
 
 
 # -- the ledger ------------------------------------------------------------------------
