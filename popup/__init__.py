@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from popup.core.blueprint import bp as core_bp
     from popup.dashboard.blueprint import bp as dashboard_bp
     from popup.imports.blueprint import bp as imports_bp
+    from popup.leases.blueprint import bp as leases_bp
     from popup.maps.blueprint import bp as maps_bp
     from popup.matching.blueprint import bp as matching_bp
     from popup.notifications.blueprint import bp as notifications_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(schedules_bp)
+    app.register_blueprint(leases_bp)
     assets.register(app)
     permissions.declare(app, "static", permissions.public)
     permissions.declare(app, "bootstrap.static", permissions.public)

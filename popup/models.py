@@ -7,6 +7,7 @@ from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
+from popup.leases.models import Lease, LeasePayment, LeaseTenant
 from popup.matching.models import MatchProposal, MatchRejection
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
@@ -32,6 +33,9 @@ __all__ = [
     "Image",
     "ImportMapping",
     "ImportUpload",
+    "Lease",
+    "LeasePayment",
+    "LeaseTenant",
     "MatchProposal",
     "MatchRejection",
     "Notification",

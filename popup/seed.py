@@ -53,6 +53,9 @@ def load_demo(path: Path = SEED_DIR / "lessines.json") -> SeedReport:
     from popup.schedules.demo import seed_rotation  # a rotation on the demo shared shop, when there is one
 
     seed_rotation(commune)
+    from popup.leases.seed import load_demo_lease  # the leases module builds on units and accounts
+
+    load_demo_lease(commune, users)
     return report
 
 

@@ -187,3 +187,26 @@ def test_my_calendar_has_no_wcag_violation(page, demo_password, demo_rotation):
     for path in ("/my/calendar", "/my/calendar?view=week"):
         page.goto(path)
         assert violations(page) == [], path
+
+
+LEASE_PAGES = [
+    "/leases/",
+    "/c/lessines/leases",
+    "/c/lessines/leases/new",
+    "/c/lessines/leases/subsidies",
+    "/c/lessines/leases/overdue",
+    "/leases/1",
+    "/leases/1/payments",
+    "/leases/1/payments/new",
+    "/leases/1/statements/2026/10",
+    "/leases/1/document",
+    "/leases/1/terminate",
+]
+
+
+def test_lease_pages_have_no_wcag_violation(page, demo_password):
+    """The Lessines demo lease (five co-tenants on Grand-Place 9) as its commune's staff sees it."""
+    _log_in(page, "staff@demo.popup.example", demo_password)
+    for path in LEASE_PAGES:
+        page.goto(path)
+        assert violations(page) == [], path
