@@ -22,12 +22,14 @@ from popup import geo
 from popup.applications.models import Application
 from popup.coaching.operations import add_note, assign_coach
 from popup.imports.operations import store_upload
+from popup.leases.models import Lease, LeasePayment, LeaseTenant
 from popup.matching.models import MatchProposal
 from popup.notifications.operations import notify
 from popup.offers.models import Stand
 from popup.owners.operations import propose_unit
 from popup.participation.operations import add_wish, submit_report
 from popup.profiles.operations import replace_business_plan, set_photo
+from popup.schedules.models import Booking, CalendarFeed, Rotation, RotationCandidate, SwapRequest
 from popup.types import utcnow
 from popup.units.models import Unit
 from popup.uploads.operations import add_unit_photo
@@ -48,6 +50,7 @@ ENTREPRENEURS = frozenset({ENTR, OTHER_ENTR})
 OWNERS = frozenset({OWNER, OTHER_OWNER})
 THE_OWNER = frozenset({OWNER, STAFF, ADMIN})  # the unit's owner or its commune's staff
 APPLICATION_SIDE = frozenset({ENTR, OWNER, STAFF, ADMIN})  # applicant, the offer's owner, staff
+LEASE_READERS = frozenset({OWNER, ENTR, STAFF, ADMIN})  # the lease's owner, a co-tenant, staff
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,47 @@ MATRIX: dict[str, Row] = {
     "matching.decline": Row("/proposals/{proposal}/decline", post=frozenset({OWNER, ENTR})),
     "matching.withdraw": Row("/proposals/{proposal}/withdraw", post=THIS_COMMUNE),
     "matching.mine": Row("/my/matches", get=OWNERS | ENTREPRENEURS),
+    # leases, statements and the ledger
+    "leases.index": Row("/leases/", get=LOGGED_IN),
+    "leases.commune_index": Row("/c/{slug}/leases", get=THIS_COMMUNE),
+    "leases.create": Row("/c/{slug}/leases/new", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "leases.overdue": Row("/c/{slug}/leases/overdue", get=THIS_COMMUNE),
+    "leases.subsidies": Row("/c/{slug}/leases/subsidies", get=THIS_COMMUNE),
+    "leases.detail": Row("/leases/{lease}", get=LEASE_READERS),
+    "leases.document": Row("/leases/{lease}/document", get=LEASE_READERS),
+    "leases.payments": Row("/leases/{lease}/payments", get=LEASE_READERS),
+    "leases.statement": Row("/leases/{lease}/statements/{year}/{month}", get=LEASE_READERS),
+    "leases.ledger_export": Row("/leases/{lease}/ledger.csv", get=THE_OWNER),
+    "leases.payment_new": Row("/leases/{lease}/payments/new", get=THE_OWNER, post=THE_OWNER),
+    "leases.payment_reverse": Row("/leases/{lease}/payments/{payment}/reverse", post=THE_OWNER),
+    "leases.edit": Row("/leases/{lease}/edit", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "leases.sign": Row("/leases/{lease}/sign", post=THIS_COMMUNE),
+    "leases.start": Row("/leases/{lease}/start", post=THIS_COMMUNE),
+    "leases.end": Row("/leases/{lease}/end", post=THIS_COMMUNE),
+    "leases.terminate": Row("/leases/{lease}/terminate", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "leases.tenant_new": Row("/leases/{lease}/tenants/new", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "leases.tenant_edit": Row("/leases/{lease}/tenants/{tenant}/edit", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "leases.tenant_remove": Row("/leases/{lease}/tenants/{tenant}/remove", post=THIS_COMMUNE),
+    "leases.graduation": Row("/leases/{lease}/tenants/{tenant}/graduation", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    # rotations, bookings and calendars
+    "schedules.index": Row("/rotations", get=ANY_STAFF),
+    "schedules.create": Row("/offers/{offer}/rotations/new", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "schedules.detail": Row("/rotations/{rotation}", get=THIS_COMMUNE),
+    "schedules.calendar": Row("/rotations/{rotation}/calendar", get=THIS_COMMUNE),
+    "schedules.plan": Row("/rotations/{rotation}/plan", post=THIS_COMMUNE),
+    "schedules.accept": Row("/rotations/{rotation}/accept", post=THIS_COMMUNE),
+    "schedules.add_candidate": Row("/rotations/{rotation}/candidates", post=THIS_COMMUNE),
+    "schedules.remove_candidate": Row("/rotations/{rotation}/candidates/{candidate}/remove", post=THIS_COMMUNE),
+    "schedules.add_booking": Row("/rotations/{rotation}/bookings", post=THIS_COMMUNE),
+    "schedules.edit_booking": Row("/rotations/{rotation}/bookings/{booking}/edit", get=THIS_COMMUNE, post=THIS_COMMUNE),
+    "schedules.free_booking": Row("/rotations/{rotation}/bookings/{booking}/free", post=THIS_COMMUNE),
+    "schedules.swap": Row("/rotations/{rotation}/swap", post=THIS_COMMUNE),
+    "schedules.decide_swap": Row("/rotations/{rotation}/swaps/{swap}/decide", post=THIS_COMMUNE),
+    "schedules.reset_rotation_feed": Row("/rotations/{rotation}/feed", post=THIS_COMMUNE),
+    "schedules.my_calendar": Row("/my/calendar", get=ENTREPRENEURS),
+    "schedules.reset_my_feed": Row("/my/calendar/feed", post=ENTREPRENEURS),
+    "schedules.request_swap": Row("/my/bookings/{booking}/swap", post=frozenset({ENTR})),
+    "schedules.feed": Row("/ics/{feed}.ics", get=EVERYONE),  # the secret address is the key
     # personal data
     "privacy.data": Row("/account/data", get=LOGGED_IN),
     "privacy.download": Row("/account/data.zip", get=LOGGED_IN),
@@ -232,6 +276,53 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         db.session.flush()
         proposal = MatchProposal(call=call, application=call_application, stand=stand, proposed_by=users[STAFF])
         db.session.add(proposal)
+        today = utcnow().date()
+        lease = Lease(
+            commune_id=lessines.id,
+            unit_id=unit.id,
+            owner_id=users[OWNER].id,
+            offer_id=offer.id,
+            starts_on=today - timedelta(days=40),
+            ends_on=today + timedelta(days=150),
+            rent_cents=60000,
+            status="running",
+        )
+        tenant = LeaseTenant(entrepreneur=users[ENTR], stand=stand, area_m2=12, entry_on=lease.starts_on)
+        lease.tenants.append(tenant)
+        db.session.add(lease)
+        db.session.flush()
+        payment = LeasePayment(
+            lease_id=lease.id, tenant_id=tenant.id, amount_cents=10000, paid_on=today, recorded_by_id=users[STAFF].id
+        )
+        other_stand = Stand(offer_id=offer.id, label="B", area_m2=10, position=1)
+        rotation = Rotation(offer_id=offer.id, title="Rotation", starts_on=today, ends_on=today + timedelta(days=70))
+        db.session.add_all([payment, other_stand, rotation])
+        db.session.flush()
+        candidate = RotationCandidate(rotation_id=rotation.id, entrepreneur_id=users[ENTR].id, sector="food")
+        booking = Booking(
+            rotation_id=rotation.id,
+            stand_id=stand.id,
+            entrepreneur_id=users[ENTR].id,
+            starts_on=today + timedelta(days=7),
+            ends_on=today + timedelta(days=21),
+        )
+        other_booking = Booking(
+            rotation_id=rotation.id,
+            stand_id=other_stand.id,
+            entrepreneur_id=users[OTHER_ENTR].id,
+            starts_on=today + timedelta(days=7),
+            ends_on=today + timedelta(days=21),
+        )
+        db.session.add_all([candidate, booking, other_booking])
+        db.session.flush()
+        swap = SwapRequest(
+            rotation_id=rotation.id,
+            booking_id=booking.id,
+            other_booking_id=other_booking.id,
+            requested_by_id=users[ENTR].id,
+        )
+        feed = CalendarFeed(token="matrix-feed-token-0123456789abcdef", user_id=users[ENTR].id)
+        db.session.add_all([swap, feed])
         assignment = assign_coach(lessines, users[COACH], users[ENTR], utcnow().date(), by=users[STAFF])
         note = add_note(assignment, users[COACH], utcnow().date(), "Premier rendez-vous", None)
         report, _joined = submit_report(
@@ -261,6 +352,16 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         "report": report.id,
         "wish": wish.id,
         "proposal": proposal.id,
+        "lease": lease.id,
+        "tenant": tenant.id,
+        "payment": payment.id,
+        "year": today.year,
+        "month": today.month,
+        "rotation": rotation.id,
+        "candidate": candidate.id,
+        "booking": booking.id,
+        "swap": swap.id,
+        "feed": feed.token,
     }
     return SimpleNamespace(users=users, ids=ids)
 
