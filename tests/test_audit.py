@@ -170,3 +170,45 @@ def test_filters_by_date_and_author(as_staff, db, make_unit, staff):
     assert "No change matches this search." in page_text(as_staff.get("/audit?until=2000-01-01"))
     assert "No change matches this search." in page_text(as_staff.get("/audit?actor=nobody-like-this"))
     assert "No change matches this search." not in page_text(as_staff.get("/audit?since=2000-01-01&action=update"))
+
+
+def test_leases_payments_and_bookings_are_logged_in_their_commune(db, commune, make_unit, make_user):
+    from datetime import date
+
+    from popup.leases.models import Lease, LeasePayment, LeaseTenant
+    from popup.offers.models import Offer, Stand
+    from popup.schedules.models import Booking, Rotation
+
+    unit = make_unit()
+    entrepreneur = make_user(role="entrepreneur")
+    lease = Lease(commune_id=commune.id, unit_id=unit.id, starts_on=date(2026, 1, 1), ends_on=date(2026, 7, 1))
+    lease.tenants.append(LeaseTenant(entrepreneur=entrepreneur, area_m2=10, entry_on=date(2026, 1, 1)))
+    db.session.add(lease)
+    db.session.flush()
+    db.session.add(
+        LeasePayment(lease_id=lease.id, tenant_id=lease.tenants[0].id, amount_cents=12345, paid_on=date(2026, 1, 5))
+    )
+    offer = Offer(unit=unit, title="Boutique", available_from=date(2026, 1, 1))
+    offer.stands = [Stand(label="A", area_m2=10)]
+    db.session.add(offer)
+    db.session.flush()
+    rotation = Rotation(offer_id=offer.id, title="R", starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 1))
+    db.session.add(rotation)
+    db.session.flush()
+    booking = Booking(
+        rotation_id=rotation.id,
+        stand_id=offer.stands[0].id,
+        entrepreneur_id=entrepreneur.id,
+        starts_on=date(2026, 1, 5),
+        ends_on=date(2026, 1, 19),
+    )
+    db.session.add(booking)
+    db.session.flush()
+    [paid] = entries(db, table_name="lease_payments", action="insert")
+    assert paid.changes["amount_cents"] == [None, 12345] and paid.commune_id == commune.id
+    [booked] = entries(db, table_name="bookings", row_id=str(booking.id))
+    assert booked.changes["starts_on"] == [None, "2026-01-05"] and booked.commune_id == commune.id
+    booking.ends_on = date(2026, 1, 26)
+    db.session.flush()
+    moved = entries(db, table_name="bookings", row_id=str(booking.id), action="update")
+    assert moved[-1].changes == {"ends_on": ["2026-01-19", "2026-01-26"]}

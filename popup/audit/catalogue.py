@@ -40,6 +40,23 @@ def _call_commune(session: Session, call_id: int | None) -> int | None:
     return session.execute(select(Call.commune_id).where(Call.id == call_id)).scalar_one_or_none()
 
 
+def _lease_commune(session: Session, lease_id: int | None) -> int | None:
+    from popup.leases.models import Lease
+
+    if lease_id is None:
+        return None
+    return session.execute(select(Lease.commune_id).where(Lease.id == lease_id)).scalar_one_or_none()
+
+
+def _rotation_commune(session: Session, rotation_id: int | None) -> int | None:
+    from popup.schedules.models import Rotation
+
+    if rotation_id is None:
+        return None
+    offer_id = session.execute(select(Rotation.offer_id).where(Rotation.id == rotation_id)).scalar_one_or_none()
+    return _offer_commune(session, offer_id)
+
+
 def _application_commune(obj: Any, session: Session) -> int | None:
     return _call_commune(session, obj.call_id) or _offer_commune(session, obj.offer_id)
 
@@ -50,7 +67,10 @@ def register_all() -> None:
     from popup.calls.models import Call
     from popup.coaching.models import CoachAssignment
     from popup.communes.models import CommercialCore
+    from popup.leases.models import Lease, LeasePayment, LeaseTenant
+    from popup.matching.models import MatchProposal
     from popup.offers.models import Offer, Stand
+    from popup.schedules.models import Booking, Rotation, SwapRequest
     from popup.units.models import Unit
 
     register(Unit, commune_of=lambda obj, session: obj.commune_id)
@@ -62,5 +82,14 @@ def register_all() -> None:
     # Accounts: roles, state and the communes a staff member manages; never
     # names, e-mails or password hashes (personal data stays out of the log).
     register(User, only={"role", "active"}, collections={"communes"})
+    register(MatchProposal, exclude={"components"}, commune_of=lambda obj, session: _call_commune(session, obj.call_id))
+    register(Lease, commune_of=lambda obj, session: obj.commune_id)
+    register(LeaseTenant, commune_of=lambda obj, session: _lease_commune(session, obj.lease_id))
+    register(LeasePayment, commune_of=lambda obj, session: _lease_commune(session, obj.lease_id))
+    register(Rotation, commune_of=lambda obj, session: _offer_commune(session, obj.offer_id))
+    register(Booking, commune_of=lambda obj, session: _rotation_commune(session, obj.rotation_id))
+    register(
+        SwapRequest, exclude={"message"}, commune_of=lambda obj, session: _rotation_commune(session, obj.rotation_id)
+    )
     # Who coaches whom is a role given by staff; the notes' text stays out (personal).
     register(CoachAssignment, commune_of=lambda obj, session: obj.commune_id)

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import has_request_context
 from geoalchemy2.elements import WKBElement, WKTElement
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -146,7 +146,10 @@ def _entry(session: Session, obj, action: str, spec: Audited) -> dict[str, Any] 
             history = state.attrs[key].history
             if not history.has_changes():
                 continue
-            before = history.deleted[0] if history.deleted else None
+            if history.deleted:
+                before = history.deleted[0]
+            else:  # the old value was not loaded (expired object): read before the flush
+                before = session.info.get(_UNLOADED, {}).get(id(obj), {}).get(key)
             after = history.added[0] if history.added else None
             if json_value(before) == json_value(after):
                 continue
@@ -192,6 +195,33 @@ def _spec(obj) -> Audited | None:
     return None
 
 
+_UNLOADED = "popup_audit_unloaded"
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    """Read the stored values of changed attributes whose old value was never loaded."""
+    unloaded: dict[int, dict[str, Any]] = {}
+    for obj in session.dirty:
+        spec = _spec(obj)
+        if spec is None:
+            continue
+        state = inspect(obj)
+        keys = [
+            key
+            for key in spec.columns(state.mapper)
+            if (h := state.attrs[key].history).added and not h.deleted and not h.unchanged
+        ]
+        if not keys or state.identity is None:
+            continue
+        mapper = state.mapper
+        columns = [mapper.columns[key] for key in keys]
+        where = [col == value for col, value in zip(mapper.primary_key, state.identity, strict=True)]
+        row = session.connection().execute(select(*columns).where(*where)).first()
+        if row is not None:
+            unloaded[id(obj)] = dict(zip(keys, row, strict=True))
+    session.info[_UNLOADED] = unloaded
+
+
 def _after_flush(session: Session, flush_context) -> None:
     if not _REGISTRY:
         return
@@ -215,6 +245,7 @@ def _after_flush(session: Session, flush_context) -> None:
 def install() -> None:
     """Listen to every session (the app's and the tests' own)."""
     if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
 
 
