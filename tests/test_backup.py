@@ -58,6 +58,7 @@ class Databases:
             postgis = create_engine(target)
             with postgis.begin() as conn:
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))  # no double booking
             postgis.dispose()
             config = TestingConfig(str(instance), database_url=target)
         app = create_app(config)
@@ -138,7 +139,10 @@ def populate(app) -> None:
         call.offers = [offer]
         call.jurors = [staff]
         session.add_all([offer, call])
-        session.add(EntrepreneurProfile(user_id=entrepreneur.id, business_name="Le Fournil", links=["https://x.be"]))
+        if session.get(EntrepreneurProfile, entrepreneur.id) is None:  # the demo may have made it
+            session.add(
+                EntrepreneurProfile(user_id=entrepreneur.id, business_name="Le Fournil", links=["https://x.be"])
+            )
         session.flush()
         application = Application(
             entrepreneur=entrepreneur, call=call, status="submitted", motivation="Ça me tient à cœur"
@@ -171,7 +175,47 @@ def populate(app) -> None:
         session.add(ImportUpload(commune_id=commune.id, user_id=staff.id, filename="u.csv", content=b"a;b\n1;2\n"))
         notify(staff, "application_submitted", {"title": call.title, "applicant": entrepreneur.name}, link="/x")
         _populate_participation(session, commune, unit, entrepreneur)
+        _populate_matching_and_schedules(session, call, application, offer, staff, entrepreneur)
         session.commit()
+
+
+def _populate_matching_and_schedules(session, call, application, offer, staff, entrepreneur) -> None:
+    from popup.matching.models import MatchProposal, MatchRejection
+    from popup.schedules.models import Booking, CalendarFeed, Rotation, SwapRequest
+
+    session.flush()
+    stand_a, stand_b = offer.stands
+    session.add(MatchProposal(call=call, application=application, stand=stand_a, proposed_by=staff))
+    session.add(MatchRejection(call_id=call.id, application_id=application.id, stand_id=stand_b.id, by_id=staff.id))
+    rotation = Rotation(offer_id=offer.id, title="Été", starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 1))
+    session.add(rotation)
+    session.flush()
+    first = Booking(
+        rotation_id=rotation.id,
+        stand_id=stand_a.id,
+        entrepreneur_id=entrepreneur.id,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 9, 15),
+    )
+    second = Booking(
+        rotation_id=rotation.id,
+        stand_id=stand_b.id,
+        entrepreneur_id=staff.id,
+        starts_on=date(2026, 9, 15),
+        ends_on=date(2026, 9, 29),
+    )
+    session.add_all([first, second])
+    session.flush()
+    session.add(
+        SwapRequest(
+            rotation_id=rotation.id,
+            booking_id=first.id,
+            other_booking_id=second.id,
+            requested_by_id=entrepreneur.id,
+            message="Échange ?",
+        )
+    )
+    session.add(CalendarFeed(token=secrets.token_hex(16), user_id=entrepreneur.id))
 
 
 def _populate_participation(session, commune, unit, entrepreneur) -> None:
