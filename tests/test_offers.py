@@ -181,6 +181,51 @@ def test_an_offer_is_edited_and_its_stands_replaced(client, auth, db, owner_a, u
     assert stand_count(db) == 1
 
 
+def test_editing_an_offer_keeps_its_stands_and_refuses_to_remove_a_booked_one(
+    client, auth, db, owner_a, unit_a, make_offer, make_user
+):
+    from popup.schedules.models import Booking, Rotation
+
+    offer = make_offer(unit_a, stands=[("A", 10.0), ("B", 10.0)])
+    first, second = offer.stands
+    rotation = Rotation(
+        offer_id=offer.id, title="R", starts_on=local_today(), ends_on=local_today() + timedelta(days=60)
+    )
+    db.session.add(rotation)
+    db.session.flush()
+    entrepreneur = make_user(role="entrepreneur")
+    db.session.add(
+        Booking(
+            rotation_id=rotation.id,
+            stand_id=second.id,
+            entrepreneur_id=entrepreneur.id,
+            starts_on=local_today(),
+            ends_on=local_today() + timedelta(days=14),
+        )
+    )
+    db.session.flush()
+    auth.login(owner_a.email)
+    english(client)
+    # Renaming keeps the stands themselves: the booking still points at "B", now "Back".
+    two = offer_form(stand_count="2", **{"stands-0-label": "Front", "stands-1-label": "Back", "stands-1-area_m2": "12"})
+    for key in ("stands-2-label", "stands-2-area_m2"):
+        two.pop(key)
+    assert client.post(f"/my/offers/{offer.id}/edit", data=two).status_code == 302
+    db.session.expire_all()
+    assert [(s.id, s.label, s.area_m2) for s in offers(db)[0].stands] == [
+        (first.id, "Front", 20.0),
+        (second.id, "Back", 12.0),
+    ]
+    # Removing the booked stand is refused with a message, and nothing changes.
+    response = client.post(f"/my/offers/{offer.id}/edit", data=one_stand(title="Changed"))
+    assert response.status_code == 409
+    assert "The stand Back cannot be removed" in page_text(response)
+    db.session.expire_all()
+    (offer,) = offers(db)
+    assert offer.title != "Changed" and [s.id for s in offer.stands] == [first.id, second.id]
+    assert db.session.scalar(db.select(db.func.count(Booking.id))) == 1
+
+
 BAD_INPUTS = [
     ({"title": ""}, "title", "Give the offer a title."),
     ({"rent": ""}, "rent", "Give the monthly rent in euros"),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from popup.auth.models import User
 from popup.extensions import db
@@ -22,14 +23,51 @@ class CannotPublish(ValueError):
         self.reason = reason
 
 
+class StandInUse(ValueError):
+    """A stand to remove is referenced (a booking, a proposal, a co-tenant): ``label`` names it."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(label)
+        self.label = label
+
+
+def _referenced(stand_id: int) -> bool:
+    """Whether any row of any table points at the stand (bookings, proposals, leases...).
+
+    Read from the metadata, so that the modules built on offers need no hook here.
+    """
+    for table in db.metadata.tables.values():
+        if table is Stand.__table__:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is Stand.__table__:
+                found = db.session.execute(select(fk.parent).where(fk.parent == stand_id).limit(1)).first()
+                if found is not None:
+                    return True
+    return False
+
+
 def _set_stands(offer: Offer, stands: Sequence[tuple[str, float]]) -> None:
-    """Replace the offer's stands: (label, area) in order; an empty label becomes "Stand n"."""
-    offer.stands.clear()
-    db.session.flush()  # the old rows go before the new ones come
+    """Set the offer's stands: (label, area) in order; an empty label becomes "Stand n".
+
+    Stands keep their identity by position (bookings, proposals and leases
+    point at them): existing ones are updated in place, new ones added, and
+    the ones left over removed only when nothing refers to them
+    (StandInUse otherwise, and nothing changes).
+    """
+    current = sorted(offer.stands, key=lambda s: s.position)
+    for stand in current[len(stands) :]:
+        if stand.id is not None and _referenced(stand.id):
+            raise StandInUse(stand.label)
+    for stand in current[len(stands) :]:
+        offer.stands.remove(stand)
     for position, (label, area) in enumerate(stands, start=1):
-        offer.stands.append(
-            Stand(label=(label or _("Stand %(num)d", num=position))[:40], area_m2=area, position=position)
-        )
+        label = (label or _("Stand %(num)d", num=position))[:40]
+        if position <= len(current):
+            stand = current[position - 1]
+            stand.label, stand.area_m2, stand.position = label, area, position
+        else:
+            offer.stands.append(Stand(label=label, area_m2=area, position=position))
 
 
 def create_offer(unit: Unit, *, by: User, stands: Sequence[tuple[str, float]], **fields) -> Offer:

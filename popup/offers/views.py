@@ -94,7 +94,18 @@ def edit(offer_id: int):
     offer = live_offer(offer_id)
     form = OfferForm(unit=offer.unit, data=offer_data(offer))
     if form.validate_on_submit():
-        operations.update_offer(offer, by=_user(), stands=form.stands_data(), **form.offer_fields())
+        try:
+            operations.update_offer(offer, by=_user(), stands=form.stands_data(), **form.offer_fields())
+        except operations.StandInUse as exc:
+            db.session.rollback()
+            message = _(
+                "The stand %(label)s cannot be removed: it is booked, proposed to an entrepreneur or let. "
+                "Keep it in the list, or free it first.",
+                label=exc.label,
+            )
+            form = OfferForm(unit=offer.unit, data=offer_data(live_offer(offer_id)))
+            form.pad_stands()
+            return render_template("offers/form.html", form=form, unit=offer.unit, offer=offer, error=message), 409
         db.session.commit()
         flash(_("Offer saved: %(title)s.", title=offer.title), "success")
         return redirect(url_for("offers.manage", offer_id=offer.id))
