@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from popup.extensions import db
@@ -46,6 +48,27 @@ def register(app: Flask) -> None:
         response = render_error(exc.code or 500, detail)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        """The database does not answer (restarting, locked too long): a 503 to retry, not a 500."""
+        g.db_unavailable = True  # the locale and the page must not ask the database again
+        try:
+            db.session.rollback()
+        except Exception:
+            db.session.invalidate()
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        code = 503
+        title, message = _messages()[code]
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            response = jsonify(error=message, status=code)
+        else:
+            response = make_response(
+                render_template("errors/unavailable.html", title=title, message=message, lang=get_locale())
+            )
+        response.status_code = code
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

@@ -149,3 +149,20 @@ def test_csrf_failure_is_a_400_with_an_explanation(app, client, csrf):
     assert_generic(response, 400, translated(app, "Bad request", "fr"))
     expected = translated(app, "Your form expired or was sent from elsewhere. Reload the page and try again.", "fr")
     assert expected in page_text(response)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_a_database_that_does_not_answer_gives_a_503_to_retry(tmp_path, lang):
+    # Nothing listens on port 1: every query fails as when PostgreSQL restarts.
+    config = TestingConfig(str(tmp_path), database_url="postgresql+psycopg://postgres@127.0.0.1:1/popup")
+    config.WTF_CSRF_ENABLED = False
+    down = create_app(config)
+    down.config["PROPAGATE_EXCEPTIONS"] = False
+    client = down.test_client()
+    choose_language(client, lang)
+    response = client.get("/")
+    assert_generic(response, 503, translated(down, "Service unavailable", lang))
+    assert response.headers["Retry-After"] == "5"
+    assert f'lang="{lang}"' in response.get_data(as_text=True)
+    api = client.get("/api/v1/units?bbox=3.8,50.7,3.9,50.8")
+    assert api.status_code == 503 and api.json["status"] == 503
