@@ -55,4 +55,3 @@ def outcomes(ended: Iterable[str | None]) -> Outcomes:
         elsewhere=values.count("elsewhere"),
         not_recorded=sum(1 for v in values if v not in OUTCOMES),
     )
-
