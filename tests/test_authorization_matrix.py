@@ -69,6 +69,7 @@ MATRIX: dict[str, Row] = {
     "core.set_language": Row("/language", post=EVERYONE),
     "vendor.file": Row("/vendor/leaflet/leaflet.js", get=EVERYONE),
     "communes.home": Row("/c/{slug}", get=EVERYONE),
+    "communes.openings": Row("/c/{slug}/openings.ics", get=EVERYONE),
     "maps.overview": Row("/map", get=EVERYONE),
     "maps.commune": Row("/c/{slug}/map", get=EVERYONE),
     "api.units": Row("/api/v1/units?bbox=3.7,50.6,3.9,50.8", get=EVERYONE),

@@ -214,7 +214,7 @@ def test_a_core_of_another_commune_is_refused(as_staff, make_commune, make_core)
 
 
 def test_unknown_figures_have_no_csv(as_staff):
-    assert as_staff.get("/c/lessines/dashboard/rent.csv").status_code == 404
+    assert as_staff.get("/c/lessines/dashboard/nope.csv").status_code == 404
 
 
 def test_csv_cells_cannot_run_as_formulas(as_staff, make_unit):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -13,7 +14,9 @@ from popup.calls.models import Call
 from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import Commune
 from popup.extensions import db
+from popup.leases.models import Lease, LeaseTenant
 from popup.offers.models import Offer
+from popup.schedules.models import Booking, Rotation
 from popup.units.models import Unit
 
 MAX_ID = 2**31 - 1  # ids beyond this cannot exist (PostgreSQL's integer refuses them)
@@ -148,3 +151,78 @@ def meetings_in_period(commune: Commune, start: date, end: date) -> list[tuple[i
         .where(CoachAssignment.commune_id == commune.id, CoachingNote.met_on >= start, CoachingNote.met_on < end)
     )
     return [(a, on) for a, on in rows]
+
+
+def coached_entrepreneur_ids(coach: User, commune_id: int, today: date) -> set[int]:
+    """The entrepreneurs the coach follows today in the commune."""
+    return set(
+        db.session.scalars(
+            select(CoachAssignment.entrepreneur_id).where(
+                CoachAssignment.coach_id == coach.id, CoachAssignment.commune_id == commune_id, *_current(today)
+            )
+        )
+    )
+
+
+# -- the entrepreneur's lease shares and schedule, read only, for the coach's view ---------------------
+
+
+@dataclass(frozen=True)
+class LeaseShare:
+    tenant: LeaseTenant
+    start: date
+    end: date  # exclusive
+    months: list[date]  # first days of the months with a statement line for the share
+
+    @property
+    def lease(self) -> Lease:
+        return self.tenant.lease
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def lease_shares_of(entrepreneur: User, commune: Commune) -> list[LeaseShare]:
+    """The entrepreneur's co-tenancies in the commune's signed leases (drafts are not theirs yet), latest first."""
+    tenants = db.session.scalars(
+        select(LeaseTenant)
+        .join(Lease, Lease.id == LeaseTenant.lease_id)
+        .options(joinedload(LeaseTenant.lease).joinedload(Lease.unit), joinedload(LeaseTenant.stand))
+        .where(
+            LeaseTenant.entrepreneur_id == entrepreneur.id,
+            Lease.commune_id == commune.id,
+            Lease.status != "draft",
+        )
+        .order_by(LeaseTenant.entry_on.desc(), LeaseTenant.id.desc())
+    ).all()
+    shares = []
+    for tenant in tenants:
+        end = min(tenant.exit_on or tenant.lease.effective_end, tenant.lease.effective_end)
+        start = max(tenant.entry_on, tenant.lease.starts_on)
+        if end > start:
+            shares.append(LeaseShare(tenant, start, end, _months(start, end)))
+    return shares
+
+
+def bookings_of(entrepreneur: User, commune: Commune) -> list[Booking]:
+    """The entrepreneur's bookings in the commune's shared shops, in date order."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Rotation, Rotation.id == Booking.rotation_id)
+            .join(Offer, Offer.id == Rotation.offer_id)
+            .join(Unit, Unit.id == Offer.unit_id)
+            .options(joinedload(Booking.stand), joinedload(Booking.rotation).joinedload(Rotation.offer))
+            .where(Booking.entrepreneur_id == entrepreneur.id, Unit.commune_id == commune.id)
+            .order_by(Booking.starts_on, Booking.id)
+        )
+    )

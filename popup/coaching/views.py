@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -121,14 +123,15 @@ def _render_detail(assignment, form: NoteForm | None, status: int = 200):
     if may_write and form is None:
         form = NoteForm(today=local_today())
         form.met_on.data = local_today()
-    # After merge: the entrepreneur's lease share, schedule and statements (issues 6 and 7) are
-    # read here and passed to the template, read only, like the applications; the template
-    # marks where their sections go.
+    # The entrepreneur's lease shares, schedule and statements in the assignment's commune, read only.
     return (
         render_template(
             "coaching/detail.html",
             assignment=assignment,
             applications=queries.applications_of(assignment.entrepreneur),
+            lease_shares=queries.lease_shares_of(assignment.entrepreneur, assignment.commune),
+            bookings=queries.bookings_of(assignment.entrepreneur, assignment.commune),
+            one_day=timedelta(days=1),  # bookings end the day before their exclusive end
             form=form if may_write else None,
             is_coach=may_write,
         ),

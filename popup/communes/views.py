@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from shapely.geometry import mapping
 
 from popup import geo
-from popup.communes import operations, queries
+from popup.communes import operations, queries, showcase
 from popup.communes.forms import CoreForm, geometry_message
 from popup.communes.models import CommercialCore, Commune
+from popup.domain import ics
 from popup.extensions import db
 from popup.permissions import policy, public, staff_of_commune
+from popup.units.queries import local_today
 
 INVALID = 422
 
@@ -40,7 +42,46 @@ def home(slug: str):
         figures=queries.commune_figures(commune),
         cores=queries.cores_with_figures(commune),
         can_manage=current_user.is_authenticated and current_user.is_staff_of(commune),
+        shops=showcase.shops(commune, local_today()),
+        offers=showcase.open_offers(commune, local_today()),
+        today=local_today(),
     )
+
+
+def _holder_names(holders) -> str:
+    return ", ".join(p.public_name if p is not None else _("a business in test") for p in holders)
+
+
+@policy(public)
+def openings(slug: str):
+    """The iCalendar feed of the commune's pop-up openings over the next weeks: public, no token."""
+    commune = _commune(slug)
+    host = current_app.config.get("ICS_UID_DOMAIN") or request.host.split(":")[0]
+    events = []
+    for opening in showcase.openings(commune, local_today()):
+        shop = opening.shop
+        stamp = shop.lease.started_at or shop.lease.created_at
+        who = _holder_names(opening.holders)
+        if opening.stand:
+            summary = _("%(shop)s, %(stand)s: %(who)s", shop=shop.title, stand=opening.stand, who=who)
+        else:
+            summary = _("Pop-up shop open: %(shop)s", shop=shop.title)
+        events.append(
+            ics.Event(
+                uid=f"{opening.uid}@{host}",
+                start=opening.start,
+                end=opening.end,
+                summary=summary,
+                stamp=stamp,
+                location=shop.address,
+                description=_("In the shop: %(who)s", who=who) if who else "",
+            )
+        )
+    name = _("Pop-up shops in %(commune)s", commune=commune.name)
+    response = Response(ics.feed(name, events, prodid="-//popup//openings//FR"), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=900"
+    return response
 
 
 @policy(staff_of_commune)

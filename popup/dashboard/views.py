@@ -11,6 +11,7 @@ from popup.dashboard import queries
 from popup.dashboard.figures import DashboardContext, figure, figures
 from popup.domain.tables import table_csv
 from popup.domain.vacancy_history import MAX_MONTHS, PeriodError, default_period, parse_period
+from popup.leases import figures as _lease_figures  # noqa: F401  (registers the leases' figures)
 from popup.permissions import policy, staff_of_commune
 
 BAD_REQUEST = 400

@@ -32,9 +32,11 @@ from popup.leases.policies import (
     is_staff,
     lease_manager,
     lease_staff,
+    lease_statement_reader,
     lease_viewer,
     live_lease,
     own_tenancies,
+    readable_tenancies,
     sees_whole,
 )
 from popup.permissions import logged_in, policy, staff_of_commune
@@ -344,14 +346,14 @@ def _print(template: str, lease, **context):
         return render_template(template, lease=lease, document_language=lease.language, **context)
 
 
-@policy(lease_viewer)
+@policy(lease_statement_reader)
 def statement(lease_id: int, year: int, month: int):
     lease = live_lease(lease_id)
     if not 1 <= month <= 12:
         abort(404)
     user = _user()
     whole = sees_whole(user, lease)
-    mine = own_tenancies(user, lease)
+    mine = readable_tenancies(user, lease)  # a coach reads the lines of the co-tenants they coach
     try:
         account = lease_account(lease, local_today())
         found = account.statement(year, month)
