@@ -169,7 +169,8 @@ MATRIX: dict[str, Row] = {
     "leases.detail": Row("/leases/{lease}", get=LEASE_READERS),
     "leases.document": Row("/leases/{lease}/document", get=LEASE_READERS),
     "leases.payments": Row("/leases/{lease}/payments", get=LEASE_READERS),
-    "leases.statement": Row("/leases/{lease}/statements/{year}/{month}", get=LEASE_READERS),
+    # a coach reads the statements of the co-tenants they coach
+    "leases.statement": Row("/leases/{lease}/statements/{year}/{month}", get=LEASE_READERS | {COACH}),
     "leases.ledger_export": Row("/leases/{lease}/ledger.csv", get=THE_OWNER),
     "leases.payment_new": Row("/leases/{lease}/payments/new", get=THE_OWNER, post=THE_OWNER),
     "leases.payment_reverse": Row("/leases/{lease}/payments/{payment}/reverse", post=THE_OWNER),
