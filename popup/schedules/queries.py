@@ -129,3 +129,19 @@ def users_named(ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))))
+
+
+def bookings_of_lease(lease_id: int) -> list[tuple[int, date, date]]:
+    """(entrepreneur id, start, end) of every booking of the rotations of a lease: its days present."""
+    stmt = (
+        select(Booking.entrepreneur_id, Booking.starts_on, Booking.ends_on)
+        .join(Rotation, Rotation.id == Booking.rotation_id)
+        .where(Rotation.lease_id == lease_id)
+        .order_by(Booking.starts_on, Booking.id)
+    )
+    return [(holder, start, end) for holder, start, end in db.session.execute(stmt)]
+
+
+def rotations_of_lease(lease_id: int) -> list[Rotation]:
+    stmt = select(Rotation).where(Rotation.lease_id == lease_id).order_by(Rotation.starts_on, Rotation.id)
+    return list(db.session.scalars(stmt))
