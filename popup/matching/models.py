@@ -77,9 +77,7 @@ class MatchProposal(db.Model):
     reserved_from: Mapped[date | None] = mapped_column(Date)
     reserved_until: Mapped[date | None] = mapped_column(Date)
     # The co-tenancy of the draft shared lease prepared when both confirmed (None: not prepared, or removed since).
-    lease_tenant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("lease_tenants.id", ondelete="SET NULL"), index=True
-    )
+    lease_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("lease_tenants.id", ondelete="SET NULL"), index=True)
     # Why the draft lease could not be prepared: {"source": "lease" | "split", "code": ..., "params": {...}}.
     lease_refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
