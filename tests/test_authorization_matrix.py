@@ -28,6 +28,7 @@ from popup.offers.models import Stand
 from popup.owners.operations import propose_unit
 from popup.participation.operations import add_wish, submit_report
 from popup.profiles.operations import replace_business_plan, set_photo
+from popup.schedules.models import Rotation
 from popup.types import utcnow
 from popup.units.models import Unit
 from popup.uploads.operations import add_unit_photo
@@ -156,6 +157,8 @@ MATRIX: dict[str, Row] = {
     "matching.decline": Row("/proposals/{proposal}/decline", post=frozenset({OWNER, ENTR})),
     "matching.withdraw": Row("/proposals/{proposal}/withdraw", post=THIS_COMMUNE),
     "matching.mine": Row("/my/matches", get=OWNERS | ENTREPRENEURS),
+    # rotations of a shared shop
+    "schedules.set_lease": Row("/rotations/{rotation}/lease", post=THIS_COMMUNE),
     # personal data
     "privacy.data": Row("/account/data", get=LOGGED_IN),
     "privacy.download": Row("/account/data.zip", get=LOGGED_IN),
@@ -232,6 +235,13 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         db.session.flush()
         proposal = MatchProposal(call=call, application=call_application, stand=stand, proposed_by=users[STAFF])
         db.session.add(proposal)
+        rotation = Rotation(
+            offer=offer,
+            title="Rotation",
+            starts_on=offer.available_from,
+            ends_on=offer.available_from + timedelta(weeks=8),
+        )
+        db.session.add(rotation)
         assignment = assign_coach(lessines, users[COACH], users[ENTR], utcnow().date(), by=users[STAFF])
         note = add_note(assignment, users[COACH], utcnow().date(), "Premier rendez-vous", None)
         report, _joined = submit_report(
@@ -261,6 +271,7 @@ def world(app, db, commune, make_commune, make_user, make_unit, make_core):
         "report": report.id,
         "wish": wish.id,
         "proposal": proposal.id,
+        "rotation": rotation.id,
     }
     return SimpleNamespace(users=users, ids=ids)
 
