@@ -202,6 +202,7 @@ MATRIX: dict[str, Row] = {
     "schedules.reset_my_feed": Row("/my/calendar/feed", post=ENTREPRENEURS),
     "schedules.request_swap": Row("/my/bookings/{booking}/swap", post=frozenset({ENTR})),
     "schedules.feed": Row("/ics/{feed}.ics", get=EVERYONE),  # the secret address is the key
+    "schedules.set_lease": Row("/rotations/{rotation}/lease", post=THIS_COMMUNE),
     # personal data
     "privacy.data": Row("/account/data", get=LOGGED_IN),
     "privacy.download": Row("/account/data.zip", get=LOGGED_IN),

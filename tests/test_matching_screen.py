@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from popup.matching.models import MatchProposal, MatchRejection
@@ -672,3 +672,117 @@ def test_a_reason_too_long_is_refused_and_nothing_changes(client, auth, db, prop
     assert response.status_code == 422
     assert "Keep the reason under 1,000 characters." in main_of(response)
     assert fresh(db, proposal).status == "proposed"
+
+
+# -- the draft shared lease a confirmed match prepares ------------------------------------------
+
+
+def words(response) -> str:
+    """The main content's text without its tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", main_of(response)).split()).replace(" :", ":")
+
+
+def confirm_match(client, auth, db, call, application, stand, staff, owner) -> MatchProposal:
+    """Staff propose the pair, the owner then the entrepreneur confirm it."""
+    login(client, auth, staff)
+    assert propose(client, call, application, stand).status_code == 303
+    proposal = db.session.scalars(select(MatchProposal).filter_by(application_id=application.id)).one()
+    for user in (owner, application.entrepreneur):
+        login(client, auth, user)
+        assert client.post(f"/proposals/{proposal.id}/confirm").status_code == 303
+    return fresh(db, proposal)
+
+
+def hand_made_lease(db, offer, staff, lea, stand, starts_on, ends_on):
+    """A draft lease of the offer that staff made by hand, with Léa on ``stand``."""
+    from popup.leases import operations as leases
+
+    lease = leases.create_lease(
+        unit=offer.unit, by=staff, offer_id=offer.id, starts_on=starts_on, ends_on=ends_on, rent_cents=100_000
+    )
+    leases.add_tenant(lease, by=staff, entrepreneur=lea, stand=stand, area_m2=stand.area_m2, entry_on=starts_on)
+    db.session.commit()
+    return lease
+
+
+def test_a_confirmed_match_prepares_a_draft_shared_lease(
+    client, auth, db, offer, call, apps, stands, staff, owner, julie
+):
+    proposal = confirm_match(client, auth, db, call, apps["julie"], stands["A"], staff, owner)
+    assert proposal.status == "confirmed" and proposal.lease_refusal is None
+    tenant = proposal.lease_tenant
+    lease = tenant.lease
+    assert (lease.status, lease.offer_id, lease.unit_id, lease.owner_id) == ("draft", offer.id, offer.unit_id, owner.id)
+    assert (lease.starts_on, lease.ends_on) == (offer.available_from, offer.available_until)  # the offer's window
+    assert (lease.rent_cents, lease.charges_cents, lease.deposit_cents) == (
+        offer.rent_cents,
+        offer.charges_cents,
+        offer.deposit_cents,
+    )
+    assert (tenant.entrepreneur_id, tenant.stand_id, tenant.area_m2) == (julie.id, stands["A"].id, 20.0)
+    assert (tenant.entry_on, tenant.exit_on) == (proposal.reserved_from, proposal.reserved_until)
+
+    text = main_of(client.get(f"/proposals/{proposal.id}"))  # Julie's own page
+    assert "Draft lease prepared" not in text
+    login(client, auth, staff)
+    page = client.get(f"/proposals/{proposal.id}")
+    assert f"Draft lease prepared: see lease {lease.id}" in words(page)
+    assert f'href="/leases/{lease.id}"' in page.get_data(as_text=True)
+    lease_page = client.get(f"/leases/{lease.id}")
+    assert f"from match proposal {proposal.id}" in main_of(lease_page)
+    assert f'href="/proposals/{proposal.id}"' in lease_page.get_data(as_text=True)
+
+
+def test_the_next_confirmed_match_joins_the_shops_draft_lease(
+    client, auth, db, offer, call, apps, stands, staff, owner, julie, marc
+):
+    first = confirm_match(client, auth, db, call, apps["julie"], stands["A"], staff, owner)
+    second = confirm_match(client, auth, db, call, apps["marc"], stands["B"], staff, owner)
+    from popup.leases.models import Lease
+
+    assert db.session.scalar(select(func.count(Lease.id))) == 1
+    lease = first.lease_tenant.lease
+    assert second.lease_tenant.lease_id == lease.id
+    marc_tenant = second.lease_tenant
+    assert (marc_tenant.entrepreneur_id, marc_tenant.stand_id) == (marc.id, stands["B"].id)
+    assert (marc_tenant.entry_on, marc_tenant.exit_on) == (date(2026, 9, 1), date(2027, 3, 1))  # six months at most
+    assert sorted(t.entrepreneur_id for t in lease.tenants) == sorted([julie.id, marc.id])
+
+
+def test_a_draft_lease_that_does_not_cover_the_reservation_is_left_alone(
+    client, auth, db, offer, call, apps, stands, staff, owner, lea
+):
+    later = hand_made_lease(db, offer, staff, lea, stands["B"], date(2027, 1, 1), date(2027, 9, 1))
+    proposal = confirm_match(client, auth, db, call, apps["julie"], stands["A"], staff, owner)
+    from popup.leases.models import Lease
+
+    assert proposal.lease_tenant.lease_id != later.id
+    assert db.session.scalar(select(func.count(Lease.id))) == 2
+    assert len(fresh(db, later).tenants) == 1
+
+
+def test_a_lease_the_leases_module_refuses_keeps_the_confirmation_and_tells_staff_why(
+    client, auth, db, offer, call, apps, stands, staff, owner, julie, lea
+):
+    # Staff already put Léa on stand A for the whole window in the shop's draft lease.
+    lease = hand_made_lease(db, offer, staff, lea, stands["A"], offer.available_from, offer.available_until)
+    proposal = confirm_match(client, auth, db, call, apps["julie"], stands["A"], staff, owner)
+    from popup.leases.models import Lease, LeaseTenant
+
+    assert proposal.status == "confirmed" and proposal.reserved_from == date(2026, 9, 1)
+    assert fresh(db, apps["julie"]).status == "accepted"
+    assert proposal.lease_tenant_id is None
+    assert proposal.lease_refusal["code"] == "stand_double_booked"
+    assert db.session.scalar(select(func.count(Lease.id))) == 1  # nothing half-done
+    assert db.session.scalar(select(func.count(LeaseTenant.id))) == 1
+    assert [t.entrepreneur_id for t in fresh(db, lease).tenants] == [lea.id]
+
+    text = main_of(client.get(f"/proposals/{proposal.id}"))  # Julie sees her confirmed match, not the staff's note
+    assert "Confirmed by both sides" in text and "no draft lease was prepared" not in text
+    login(client, auth, staff)
+    page = client.get(f"/proposals/{proposal.id}")
+    text = words(page)
+    assert "The match is confirmed, but no draft lease was prepared." in text
+    assert "Two co-tenants would hold the same stand at once (from Sep 1, 2026)" in text
+    assert f'href="/leases/{lease.id}"' in page.get_data(as_text=True)
+    assert "Draft lease prepared" not in text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -176,6 +176,45 @@ def days_present_by_month(bookings: Iterable[tuple[Hashable, date, date]], month
         for n in range((hi - lo).days):
             days[holder].add(lo + timedelta(days=n))
     return {holder: len(d) for holder, d in days.items() if d}
+
+
+def days_present_of_tenancies(
+    tenancies: Mapping[Hashable, tuple[Hashable, date, date]],
+    bookings: Iterable[tuple[Hashable, date, date]],
+) -> dict[Hashable, dict[tuple[int, int], int]]:
+    """Days present of each tenancy of a lease, month by month, from the bookings of its rotation(s).
+
+    ``tenancies`` maps a co-tenancy to (holder, held from, held until): the
+    co-tenant's own ``[entry, exit)`` inside the lease. A tenancy counts the
+    days its holder is booked inside that period, each day once
+    (``days_present_by_month`` of the bookings cut to the period), so it never
+    exceeds the days the stand is held. Only the months in which some tenancy
+    has a booked day appear, and in those every tenancy has an entry (0 when
+    it has no booking): a month the rotation does not plan is left to the
+    co-tenants' dates. Answers {tenancy: {(year, month): days}}.
+    """
+    by_holder: dict[Hashable, list[tuple[date, date]]] = defaultdict(list)
+    for holder, start, end in bookings:
+        if end > start:
+            by_holder[holder].append((start, end))
+    cut: dict[Hashable, list[tuple[Hashable, date, date]]] = {}
+    months: set[date] = set()
+    for key, (holder, held_from, held_until) in tenancies.items():
+        pieces = []
+        for start, end in by_holder.get(holder, ()):
+            lo, hi = max(start, held_from), min(end, held_until)
+            if hi > lo:
+                pieces.append((key, lo, hi))
+                month = lo.replace(day=1)
+                while month < hi:
+                    months.add(month)
+                    month = (month + timedelta(days=32)).replace(day=1)
+        cut[key] = pieces
+    result: dict[Hashable, dict[tuple[int, int], int]] = {key: {} for key in tenancies}
+    for month in sorted(months):
+        for key, pieces in cut.items():
+            result[key][month.year, month.month] = days_present_by_month(pieces, month).get(key, 0)
+    return result
 
 
 # -- calendars -------------------------------------------------------------------

@@ -10,8 +10,10 @@ from fractions import Fraction
 from sqlalchemy import func, select
 
 from popup.domain import ledger, rentsplit
+from popup.domain.bookings import days_present_of_tenancies
 from popup.extensions import db
 from popup.leases.models import Lease, LeasePayment, LeaseTenant
+from popup.schedules import queries as schedule_queries
 
 
 def _exact(value: float | None) -> Fraction | None:
@@ -36,6 +38,24 @@ def _method(kind: str, remainder: str | None, fixed: dict[int, int]) -> rentspli
     return rentsplit.SplitMethod(rentsplit.SplitKind(kind))
 
 
+def days_present_from_bookings(
+    lease: Lease, tenancies: Sequence[tuple[LeaseTenant, date | None]]
+) -> dict[int | str, dict[tuple[int, int], int]]:
+    """Days present per co-tenant per month from the bookings of the lease's rotation(s) (the option is on).
+
+    Months no booking of a co-tenant falls in keep the co-tenants' dates.
+    """
+    bookings = schedule_queries.bookings_of_lease(lease.id) if lease.id is not None else []
+    if not bookings:
+        return {}
+    end = lease.effective_end
+    periods = {}
+    for tenant, exit_on in tenancies:
+        holder = tenant.entrepreneur.id if tenant.entrepreneur is not None else tenant.entrepreneur_id
+        periods[tenant_key(tenant)] = (holder, max(tenant.entry_on, lease.starts_on), min(exit_on or end, end))
+    return days_present_of_tenancies(periods, bookings)
+
+
 def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> rentsplit.Lease:
     """The domain's lease; raises RentSplitError when it cannot be split.
 
@@ -44,7 +64,7 @@ def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> ren
     """
     tenants = list(lease.tenants if tenants is None else tenants)
     end = lease.effective_end
-    co_tenants = []
+    kept: list[tuple[LeaseTenant, date | None]] = []
     for tenant in tenants:
         exit_on = tenant.exit_on
         if lease.terminated_on is not None:
@@ -52,20 +72,24 @@ def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> ren
                 continue
             if exit_on is not None and exit_on >= end:
                 exit_on = None
-        co_tenants.append(
-            rentsplit.CoTenant(
-                id=tenant_key(tenant),
-                stand_id=stand_key(tenant),
-                area_m2=_exact(tenant.area_m2) or 0,
-                entry_on=tenant.entry_on,
-                exit_on=exit_on,
-                weight=_exact(tenant.weight),
-                subsidy_percent=lease.subsidy_percent if tenant.subsidised and lease.subsidy_percent else None,
-            )
+        kept.append((tenant, exit_on))
+    present = days_present_from_bookings(lease, kept) if lease.presence_from_bookings else {}
+    co_tenants = [
+        rentsplit.CoTenant(
+            id=tenant_key(tenant),
+            stand_id=stand_key(tenant),
+            area_m2=_exact(tenant.area_m2) or 0,
+            entry_on=tenant.entry_on,
+            exit_on=exit_on,
+            weight=_exact(tenant.weight),
+            subsidy_percent=lease.subsidy_percent if tenant.subsidised and lease.subsidy_percent else None,
+            days_present=present.get(tenant_key(tenant)) or None,
         )
+        for tenant, exit_on in kept
+    ]
     fixed_rent = {tenant_key(t): t.fixed_rent_cents for t in tenants if t.fixed_rent_cents is not None}
     fixed_charges = {tenant_key(t): t.fixed_charges_cents for t in tenants if t.fixed_charges_cents is not None}
-    kept = {c.id for c in co_tenants}
+    ids = {c.id for c in co_tenants}
     return rentsplit.Lease(
         start_on=lease.starts_on,
         end_on=end,
@@ -73,12 +97,12 @@ def to_domain(lease: Lease, tenants: Sequence[LeaseTenant] | None = None) -> ren
         monthly_charges_cents=lease.charges_cents,
         tenants=co_tenants,
         rent_split=_method(
-            lease.rent_method, lease.rent_remainder_method, {k: v for k, v in fixed_rent.items() if k in kept}
+            lease.rent_method, lease.rent_remainder_method, {k: v for k, v in fixed_rent.items() if k in ids}
         ),
         charges_split=_method(
             lease.charges_method,
             lease.charges_remainder_method,
-            {k: v for k, v in fixed_charges.items() if k in kept},
+            {k: v for k, v in fixed_charges.items() if k in ids},
         ),
         rent_steps=[(int(months), int(percent)) for months, percent in (lease.rent_steps or [])],
     )

@@ -117,6 +117,14 @@ class LeaseForm(FlaskForm):
     )
     charges_method = SelectField(_l("Charges split"), validate_choice=True)
     charges_remainder_method = SelectField(_l("Charges: split of the remainder"), validate_choice=True)
+    presence_from_bookings = BooleanField(
+        _l("The split by days present follows the bookings of its rotation(s)"),
+        description=_l(
+            "For the methods by days present and by area × days: each co-tenant's days present in a month are "
+            "the days the lease's rotations book them, instead of their entry and exit dates. "
+            "A month without any booking keeps the dates."
+        ),
+    )
     subsidy_percent = WholeNumberField(
         _l("Commune subsidy (% of the rent)"),
         signed=True,
@@ -185,6 +193,7 @@ class LeaseForm(FlaskForm):
             "charges_remainder_method": self.charges_remainder_method.data
             if self.charges_method.data == "fixed_then"
             else None,
+            "presence_from_bookings": bool(self.presence_from_bookings.data),
             "subsidy_percent": self.subsidy_percent.data or 0,
             "rent_steps": self.steps,
             "language": self.language.data,
@@ -204,6 +213,7 @@ def lease_data(lease) -> dict:
         "rent_remainder_method": lease.rent_remainder_method or "equal",
         "charges_method": lease.charges_method,
         "charges_remainder_method": lease.charges_remainder_method or "equal",
+        "presence_from_bookings": lease.presence_from_bookings,
         "subsidy_percent": lease.subsidy_percent,
         "rent_steps": steps_text(lease.rent_steps),
         "language": lease.language,

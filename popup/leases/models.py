@@ -60,6 +60,8 @@ class Lease(db.Model):
     # Stepped rent: [[months from the start, percent the co-tenants pay], ...]; the commune pays the rest.
     rent_steps: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(5), default="fr")
+    # The split by days present follows the bookings of the lease's rotation(s), not the co-tenants' dates.
+    presence_from_bookings: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     terminated_on: Mapped[date | None] = mapped_column(Date)
     termination_reason: Mapped[str] = mapped_column(String(1000), default="")

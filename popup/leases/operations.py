@@ -90,18 +90,23 @@ def create_draft_lease_from_offer(
     offer: Offer,
     tenants: Sequence[tuple[User, Stand | None, date, date | None]],
     by: User | None,
+    *,
+    period: tuple[date, date] | None = None,
 ) -> Lease:
     """A draft lease of the offer's unit on its terms, one co-tenant per (entrepreneur, stand, entry, exit).
 
-    The lease runs from the first entry to the last exit, or, when someone has
-    no exit, to the end of the offer's window (else its longest term).
-    The rent is split by area × days present, the charges equally.
+    The lease runs over ``period`` when given; else from the first entry to the
+    last exit, or, when someone has no exit, to the end of the offer's window
+    (else its longest term). The rent is split by area × days present, the
+    charges equally.
     """
     if not tenants:
         raise LeaseError("no_offer_tenants")
     starts_on = min(entry for _, _, entry, _ in tenants)
     exits = [exit_on for _, _, _, exit_on in tenants]
-    if all(exits):
+    if period is not None:
+        starts_on, ends_on = period
+    elif all(exits):
         ends_on = max(exits)
     else:
         ends_on = offer.available_until or add_months(starts_on, offer.max_term_months)

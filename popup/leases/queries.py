@@ -14,6 +14,7 @@ from popup.domain.rentsplit import RentSplitError
 from popup.extensions import db
 from popup.leases.accounting import lease_account
 from popup.leases.models import Lease, LeasePayment, LeaseTenant
+from popup.matching.models import MatchProposal
 from popup.offers.models import Offer, Stand
 from popup.units.models import Unit
 
@@ -151,3 +152,11 @@ def overdue(commune: Commune, today: date) -> list[OverdueLine]:
             c = account.commune
             lines.append(OverdueLine(lease, None, c.due_past_cents, c.paid_cents, c.overdue_cents))
     return lines
+
+
+def proposals_of_tenants(tenant_ids: list[int]) -> dict[int, int]:
+    """{co-tenant id: the match proposal that prepared it}."""
+    if not tenant_ids:
+        return {}
+    stmt = select(MatchProposal.lease_tenant_id, MatchProposal.id).where(MatchProposal.lease_tenant_id.in_(tenant_ids))
+    return dict(db.session.execute(stmt).all())

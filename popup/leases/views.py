@@ -40,6 +40,7 @@ from popup.leases.policies import (
     sees_whole,
 )
 from popup.permissions import logged_in, policy, staff_of_commune
+from popup.schedules import queries as schedule_queries
 from popup.units.models import Unit
 from popup.units.queries import local_today
 
@@ -183,6 +184,8 @@ def detail(lease_id: int):
         staff=is_staff(user, lease),
         terminate_form=TerminateForm(data={"terminated_on": local_today()}),
         today=local_today(),
+        proposals=queries.proposals_of_tenants([t.id for t in tenants]),
+        rotations=schedule_queries.rotations_of_lease(lease.id),
     )
 
 

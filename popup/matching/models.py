@@ -11,6 +11,7 @@ from popup.auth.models import User
 from popup.calls.models import Call
 from popup.domain.proposals import LIVE_STATUSES, PROPOSAL_STATUSES
 from popup.extensions import db
+from popup.leases.models import LeaseTenant
 from popup.offers.models import Stand
 from popup.types import UTCDateTime, utcnow
 
@@ -75,6 +76,10 @@ class MatchProposal(db.Model):
     # The stand is reserved for the entrepreneur over [reserved_from, reserved_until) once both confirm.
     reserved_from: Mapped[date | None] = mapped_column(Date)
     reserved_until: Mapped[date | None] = mapped_column(Date)
+    # The co-tenancy of the draft shared lease prepared when both confirmed (None: not prepared, or removed since).
+    lease_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("lease_tenants.id", ondelete="SET NULL"), index=True)
+    # Why the draft lease could not be prepared: {"source": "lease" | "split", "code": ..., "params": {...}}.
+    lease_refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     call: Mapped[Call] = relationship()
     application: Mapped[Application] = relationship()
@@ -82,6 +87,7 @@ class MatchProposal(db.Model):
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     declined_by: Mapped[User | None] = relationship(foreign_keys=[declined_by_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+    lease_tenant: Mapped[LeaseTenant | None] = relationship()
 
     @property
     def score(self) -> float:

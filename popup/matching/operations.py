@@ -11,8 +11,9 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from popup.applications import queries as application_queries
 from popup.applications.models import Application
@@ -31,11 +32,16 @@ from popup.domain.proposals import (
     reservation_period,
     withdraw,
 )
+from popup.domain.rentsplit import RentSplitError
 from popup.extensions import db
+from popup.leases import operations as lease_operations
+from popup.leases.messages import LeaseError
+from popup.leases.models import Lease, LeaseTenant
 from popup.matching import queries
 from popup.matching.models import MatchProposal, MatchRejection
 from popup.matching.queries import Inputs, Settings
 from popup.notifications.operations import notify
+from popup.offers.models import Offer
 from popup.types import utcnow
 
 
@@ -284,10 +290,8 @@ def withdraw_proposal(proposal: MatchProposal, by: User | None, reason: str = ""
 
 
 def on_proposal_confirmed(proposal: MatchProposal, by: User) -> None:
-    """Both sides confirmed: reserve the stand, accept the application, withdraw competing proposals.
-
-    The lead adds here: prepare the draft shared lease of the stand for the
-    reserved period (leases module).
+    """Both sides confirmed: reserve the stand, prepare the draft shared lease, accept the application,
+    withdraw competing proposals.
     """
     application = proposal.application
     offer = proposal.stand.offer
@@ -300,6 +304,7 @@ def on_proposal_confirmed(proposal: MatchProposal, by: User) -> None:
         profile.test_months if profile is not None else None,
     )
     db.session.flush()
+    prepare_draft_lease(proposal, by)
 
     if _may_accept(application):
         change_status(application, Status.ACCEPTED.value, by=proposal.proposed_by or by, actor=Actor.STAFF)
@@ -332,3 +337,74 @@ def _may_accept(application: Application) -> bool:
     except TransitionError:
         return False
     return True
+
+
+# -- the draft shared lease ------------------------------------------------------------------
+
+
+def shared_draft_lease(offer: Offer, start: date, end: date) -> Lease | None:
+    """The offer's draft lease (the shared shop's) whose period covers ``[start, end)``: the oldest one."""
+    return db.session.scalar(
+        select(Lease)
+        .where(Lease.offer_id == offer.id, Lease.status == "draft", Lease.starts_on <= start, Lease.ends_on >= end)
+        .order_by(Lease.id)
+        .limit(1)
+    )
+
+
+def _refusal(error: Exception, lease_id: int | None) -> dict[str, Any]:
+    if isinstance(error, RentSplitError):
+        source, code, params = "split", error.code, error.params
+    elif isinstance(error, LeaseError):
+        source, code, params = "lease", error.code, error.params
+    else:
+        source, code, params = "other", type(error).__name__, {}
+    return {"source": source, "code": code, "params": _plain(dict(params)), "lease_id": lease_id}
+
+
+def prepare_draft_lease(proposal: MatchProposal, by: User) -> LeaseTenant | None:
+    """Put the confirmed entrepreneur on the stand in the shop's draft shared lease, for the reservation.
+
+    The offer's draft lease that covers the reservation gets them as a co-tenant;
+    without one, a new draft lease of the offer (its terms, over the offer's
+    window, else the reservation) is made. This never undoes the confirmation:
+    when the leases module refuses (the stand already held in that lease, a
+    co-tenant outside its dates...), everything it wrote is rolled back to a
+    savepoint and the proposal keeps why (``lease_refusal``) for the staff.
+    """
+    stand = proposal.stand
+    offer = stand.offer
+    entrepreneur = proposal.application.entrepreneur
+    start, end = proposal.reserved_from, proposal.reserved_until
+    lease_id = None
+    try:
+        with db.session.begin_nested():
+            lease = shared_draft_lease(offer, start, end)
+            if lease is not None:
+                lease_id = lease.id
+                tenant = lease_operations.add_tenant(
+                    lease,
+                    by=by,
+                    entrepreneur=entrepreneur,
+                    stand=stand,
+                    area_m2=stand.area_m2,
+                    entry_on=start,
+                    exit_on=end,
+                )
+            else:
+                window = offer.available_until is not None and offer.available_from <= start
+                period = (offer.available_from, offer.available_until) if window else (start, end)
+                lease = lease_operations.create_draft_lease_from_offer(
+                    offer, [(entrepreneur, stand, start, end)], by, period=period
+                )
+                tenant = lease.tenants[0]
+    except (LeaseError, RentSplitError, SQLAlchemyError) as error:
+        current_app.logger.info("No draft lease for match proposal %s: %r", proposal.id, error)
+        proposal.lease_tenant_id = None
+        proposal.lease_refusal = _refusal(error, lease_id)
+        db.session.flush()
+        return None
+    proposal.lease_tenant_id = tenant.id
+    proposal.lease_refusal = None
+    db.session.flush()
+    return tenant

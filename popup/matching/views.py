@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,8 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from popup.applications.policies import call_or_404, staff_of_call
 from popup.domain.proposals import PENDING, ProposalError, ProposalStatus, Side, side_confirmed
+from popup.domain.rentsplit import RentSplitError
 from popup.extensions import db
 from popup.form_fields import id_or_none
+from popup.leases import messages as lease_messages
+from popup.leases.messages import LeaseError
 from popup.matching import operations, queries
 from popup.matching.forms import PairForm, ReasonForm, SettingsForm
 from popup.matching.operations import MatchingError
@@ -221,10 +225,32 @@ def reject(call_id: int):
 # -- proposals: both sides and staff ---------------------------------------------------------
 
 
+_DATE_PARAMS = frozenset({"from_on", "start_on", "end_on", "start", "end", "last_day", "entry_on"})
+
+
+def lease_refusal_message(refusal: dict | None) -> str | None:
+    """Why the draft lease of a confirmed match was not prepared, in the reader's language."""
+    if not refusal:
+        return None
+    params = {}
+    for key, value in (refusal.get("params") or {}).items():
+        if key in _DATE_PARAMS and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value)
+        params[key] = value
+    source, code = refusal.get("source"), str(refusal.get("code") or "")
+    if source == "split":
+        return lease_messages.split_message(RentSplitError(code, **params))
+    if source == "lease":
+        return lease_messages.lease_message(LeaseError(code, **params))
+    return _("The leases module could not record it.")
+
+
 def _render_proposal(proposal, *, form=None, error: str | None = None, status: int = 200):
     user = current_user
     side = operations.side_of(user, proposal)
     pending = ProposalStatus(proposal.status) in PENDING
+    lease_tenant = proposal.lease_tenant
     return (
         render_template(
             "matching/proposal.html",
@@ -238,6 +264,9 @@ def _render_proposal(proposal, *, form=None, error: str | None = None, status: i
             entrepreneur_confirmed=side_confirmed(proposal.status, Side.ENTREPRENEUR),
             form=form or ReasonForm(),
             error=error,
+            lease=lease_tenant.lease if lease_tenant is not None else None,
+            lease_refusal=lease_refusal_message(proposal.lease_refusal),
+            refused_lease_id=(proposal.lease_refusal or {}).get("lease_id"),
         ),
         status,
     )

@@ -6,6 +6,7 @@ bp = Blueprint("schedules", __name__)
 bp.add_url_rule("/rotations", "index", views.index)
 bp.add_url_rule("/offers/<int:offer_id>/rotations/new", "create", views.create, methods=("GET", "POST"))
 bp.add_url_rule("/rotations/<int:rotation_id>", "detail", views.detail)
+bp.add_url_rule("/rotations/<int:rotation_id>/lease", "set_lease", views.set_lease, methods=("POST",))
 bp.add_url_rule("/rotations/<int:rotation_id>/candidates", "add_candidate", views.add_candidate, methods=("POST",))
 bp.add_url_rule(
     "/rotations/<int:rotation_id>/candidates/<int:candidate_id>/remove",

@@ -38,6 +38,30 @@ class ChoiceField(SelectField):
             raise ValidationError(self.message)
 
 
+class LeaseChoiceField(ChoiceField):
+    """The shared lease a rotation belongs to, among the leases of the shop's unit; empty: none."""
+
+    raw = ""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.raw:
+            return  # no lease
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(self.message)
+
+
+def _lease_field():
+    return LeaseChoiceField(
+        _l("Shared lease of the shop"),
+        message=_l("Choose a lease of this shop's unit from the list."),
+        description=_l("A lease whose rent is split by days present can follow this rotation's bookings."),
+    )
+
+
 def _weekdays():
     names = get_day_names("wide", locale=str(get_locale() or "fr"))
     return [(day, names[day].capitalize()) for day in range(7)]
@@ -81,12 +105,14 @@ class RotationForm(FlaskForm, Period):
         message=_l("Choose sectors from the list."),
         description=_l("For example: no two bakeries at once."),
     )
+    lease = _lease_field()
     submit = SubmitField(_l("Save the rotation"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, leases=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.opening_days.choices = _weekdays()
         self.exclusive_sectors.choices = _sectors()
+        self.lease.choices = [("", _l("No lease")), *leases]
 
     def validate_ends_on(self, field):
         self.check_end(self.starts_on, field)
@@ -112,7 +138,17 @@ class RotationForm(FlaskForm, Period):
             "grain": self.grain.data,
             "opening_days": sorted(set(self.opening_days.data or [])),
             "exclusive_sectors": [c for c in SECTORS if c in set(self.exclusive_sectors.data or [])],
+            "lease_id": self.lease.data,
         }
+
+
+class RotationLeaseForm(FlaskForm):
+    lease = _lease_field()
+    submit = SubmitField(_l("Save the lease"))
+
+    def __init__(self, *args, leases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lease.choices = [("", _l("No lease")), *leases]
 
 
 def _grains(label, message):

@@ -1,7 +1,8 @@
 """Rotations of a shared shop: who holds which stand when.
 
-A rotation belongs to an owner's offer (its unit and stands) until leases
-exist; bookings give a stand to an entrepreneur over ``[starts_on, ends_on)``.
+A rotation belongs to an owner's offer (its unit and stands) and, once there
+is one, to the shared lease of that unit (``lease_id``); bookings give a
+stand to an entrepreneur over ``[starts_on, ends_on)``.
 No stand is held twice and nobody holds two stands at once: the database says
 so itself (PostgreSQL: exclusion constraints over a ``daterange``; SQLite:
 triggers created by the migration), whatever the code checked before.
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from popup.auth.models import User
 from popup.extensions import db
+from popup.leases.models import Lease
 from popup.offers.models import Offer, Stand
 from popup.types import UTCDateTime, utcnow
 
@@ -47,6 +49,9 @@ class Rotation(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    # The shared lease of the shop this rotation plans (a lease of the offer's unit); its rent split may follow
+    # the bookings (Lease.presence_from_bookings).
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     # The horizon is half-open: [starts_on, ends_on).
     starts_on: Mapped[date] = mapped_column(Date)
@@ -59,6 +64,7 @@ class Rotation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offer: Mapped[Offer] = relationship()
+    lease: Mapped[Lease | None] = relationship()
     candidates: Mapped[list[RotationCandidate]] = relationship(
         back_populates="rotation", cascade="all, delete-orphan", order_by="RotationCandidate.id"
     )

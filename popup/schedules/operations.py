@@ -20,6 +20,7 @@ from popup.auth.models import User
 from popup.domain.bookings import GRAIN_DAYS, Fault, Held, ShopRules, Tenant, check_booking
 from popup.extensions import db
 from popup.offers.models import Offer, Stand
+from popup.schedules import queries
 from popup.schedules.models import Booking, CalendarFeed, Rotation, RotationCandidate, SwapRequest
 from popup.types import utcnow
 
@@ -47,10 +48,29 @@ class Refused(ValueError):
 
 
 def create_rotation(offer: Offer, *, by: User, **fields) -> Rotation:
+    """A draft rotation of the offer's shop; without a lease given, the offer's lease (when it has one)."""
+    if "lease_id" not in fields:
+        lease = queries.default_lease(offer, fields.get("starts_on"), fields.get("ends_on"))
+        fields["lease_id"] = lease.id if lease is not None else None
+    elif fields["lease_id"] is not None:
+        _check_lease(offer, fields["lease_id"])
     rotation = Rotation(offer=offer, created_by_id=by.id, status="draft", **fields)
     db.session.add(rotation)
     db.session.flush()
     return rotation
+
+
+def _check_lease(offer: Offer, lease_id: int) -> None:
+    if lease_id not in {lease.id for lease in queries.leases_of_unit(offer.unit_id)}:
+        raise Refused("lease_not_of_unit")
+
+
+def set_lease(rotation: Rotation, lease_id: int | None) -> None:
+    """The shared lease the rotation belongs to: one of its unit's leases, or none."""
+    if lease_id is not None:
+        _check_lease(rotation.offer, lease_id)
+    rotation.lease_id = lease_id
+    db.session.flush()
 
 
 def add_candidate(rotation: Rotation, entrepreneur: User, **fields) -> RotationCandidate:

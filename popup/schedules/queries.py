@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from popup.auth.models import User, staff_communes
 from popup.domain.bookings import days_present_by_month
 from popup.extensions import db
+from popup.leases.models import Lease
 from popup.offers.models import Offer, Stand
 from popup.schedules.models import Booking, CalendarFeed, Rotation, SwapRequest
 from popup.units.models import Unit
@@ -129,3 +130,44 @@ def users_named(ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))))
+
+
+def bookings_of_lease(lease_id: int) -> list[tuple[int, date, date]]:
+    """(entrepreneur id, start, end) of every booking of the rotations of a lease: its days present."""
+    stmt = (
+        select(Booking.entrepreneur_id, Booking.starts_on, Booking.ends_on)
+        .join(Rotation, Rotation.id == Booking.rotation_id)
+        .where(Rotation.lease_id == lease_id)
+        .order_by(Booking.starts_on, Booking.id)
+    )
+    return [(holder, start, end) for holder, start, end in db.session.execute(stmt)]
+
+
+def rotations_of_lease(lease_id: int) -> list[Rotation]:
+    stmt = select(Rotation).where(Rotation.lease_id == lease_id).order_by(Rotation.starts_on, Rotation.id)
+    return list(db.session.scalars(stmt))
+
+
+CLOSED_LEASES = ("ended", "terminated")
+
+
+def leases_of_unit(unit_id: int) -> list[Lease]:
+    """The leases a rotation of a shop on this unit may belong to, the latest first."""
+    stmt = select(Lease).where(Lease.unit_id == unit_id).order_by(Lease.starts_on.desc(), Lease.id.desc())
+    return list(db.session.scalars(stmt))
+
+
+def default_lease(offer: Offer, starts_on: date | None = None, ends_on: date | None = None) -> Lease | None:
+    """The offer's own lease a new rotation belongs to: one still open, overlapping the rotation when it can,
+    signed or running before a draft, the oldest first."""
+    leases = [
+        lease
+        for lease in db.session.scalars(select(Lease).where(Lease.offer_id == offer.id).order_by(Lease.id))
+        if lease.status not in CLOSED_LEASES
+    ]
+
+    def rank(lease: Lease) -> tuple[bool, bool, int]:
+        overlaps = starts_on is None or ends_on is None or (lease.starts_on < ends_on and starts_on < lease.ends_on)
+        return (not overlaps, lease.status == "draft", lease.id)
+
+    return min(leases, key=rank, default=None)

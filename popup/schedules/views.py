@@ -13,10 +13,18 @@ from popup.domain import ics
 from popup.domain import rotation as planner
 from popup.domain.bookings import month_weeks, parse_month, parse_week, shift_month
 from popup.extensions import db
+from popup.leases.labels import lease_status_label
 from popup.offers.models import Offer
 from popup.permissions import any_staff, policy, public
 from popup.schedules import messages, operations, planning, queries
-from popup.schedules.forms import BookingForm, CandidateForm, RotationForm, SwapForm, SwapRequestForm
+from popup.schedules.forms import (
+    BookingForm,
+    CandidateForm,
+    RotationForm,
+    RotationLeaseForm,
+    SwapForm,
+    SwapRequestForm,
+)
 from popup.schedules.models import Booking
 from popup.schedules.policies import (
     booking_of,
@@ -63,14 +71,57 @@ def create(offer_id: int):
         "grain": "week",
         "opening_days": list(offer.opening_days or [2, 4, 5]),
     }
-    form = RotationForm(data=data)
+    default = queries.default_lease(offer)
+    data["lease"] = default.id if default is not None else None
+    form = RotationForm(data=data, leases=_lease_choices(offer))
     if form.validate_on_submit():
-        rotation = operations.create_rotation(offer, by=_user(), **form.fields())
+        try:
+            rotation = operations.create_rotation(offer, by=_user(), **form.fields())
+        except operations.Refused:
+            db.session.rollback()
+            form.lease.errors.append(_("Choose a lease of this shop's unit from the list."))
+            return render_template("schedules/form.html", form=form, offer=offer), INVALID
         db.session.commit()
         flash(_("Rotation created: add its candidates, then run the planner."), "success")
         return redirect(url_for("schedules.detail", rotation_id=rotation.id))
     status = INVALID if form.is_submitted() else 200
     return render_template("schedules/form.html", form=form, offer=offer), status
+
+
+def _lease_choices(offer):
+    return [
+        (
+            lease.id,
+            _(
+                "Lease %(id)s, %(start)s to %(last)s (%(status)s)",
+                id=lease.id,
+                start=format_date(lease.starts_on),
+                last=format_date(lease.ends_on - timedelta(days=1)),
+                status=lease_status_label(lease.status),
+            ),
+        )
+        for lease in queries.leases_of_unit(offer.unit_id)
+    ]
+
+
+@policy(staff_of_rotation)
+def set_lease(rotation_id: int):
+    rotation = rotation_or_404(rotation_id)
+    form = RotationLeaseForm(leases=_lease_choices(rotation.offer))
+    if not form.validate_on_submit():
+        return _detail(rotation, INVALID, lease_form=form)
+    try:
+        operations.set_lease(rotation, form.lease.data)
+    except operations.Refused:
+        db.session.rollback()
+        form.lease.errors.append(_("Choose a lease of this shop's unit from the list."))
+        return _detail(rotation_or_404(rotation_id), INVALID, lease_form=form)
+    db.session.commit()
+    flash(
+        _("The rotation's lease is saved.") if form.lease.data else _("The rotation belongs to no lease now."),
+        "success",
+    )
+    return redirect(url_for("schedules.detail", rotation_id=rotation.id))
 
 
 def _stand_choices(rotation):
@@ -103,6 +154,9 @@ def _forms(rotation, **given):
         ),
         "booking_form": BookingForm(candidates=candidates, stands=_stand_choices(rotation), formdata=None),
         "swap_form": SwapForm(bookings=_booking_choices(rotation), formdata=None),
+        "lease_form": RotationLeaseForm(
+            leases=_lease_choices(rotation.offer), data={"lease": rotation.lease_id}, formdata=None
+        ),
     }
     forms.update(given)
     return forms
