@@ -472,7 +472,7 @@ def ledger_export(lease_id: int):
     lease = live_lease(lease_id)
     language = str(get_locale() or "fr")[:2]
     header = [
-        _("Entry"),
+        _("Ledger entry"),
         _("Paid on"),
         _("Recorded on"),
         _("Paid by"),
