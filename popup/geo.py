@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
-from sqlalchemy import Engine, Integer, String, and_, event, func, literal, select, table
+from sqlalchemy import Engine, Integer, Select, String, and_, event, func, literal, literal_column, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.engine import make_url
 
@@ -173,7 +175,147 @@ def within_polygon(dialect: str, id_column, geom_column, polygon_expr):
         candidates = _spatialite_candidates(geom_column, polygon_expr)
         return and_(id_column.in_(candidates), exact)
     return func.ST_Within(geom_column, polygon_expr)
-    return func.ST_Within(geom_column, polygon_expr)
+
+
+# -- GeoJSON built by the database -----------------------------------------------
+#
+# The API sends a FeatureCollection of points as the text one statement
+# returns: no Python object, dict or JSON encoding per unit. Values come out
+# as Python's json module writes them for the same rows (tests compare both):
+# strings escaped by the database's JSON functions, floats in their shortest
+# exact form, coordinates rounded to 7 decimals exactly as ``round(x, 7)``.
+
+
+@dataclass(frozen=True)
+class JsonField:
+    """One property of the features: ``column`` is a label of the rows statement.
+
+    kind: ``value`` (text, integer, NULL as is), ``float``, ``bool``, ``date``
+    (the date part of a naive UTC timestamp, ``YYYY-MM-DD``) or ``flags`` (the
+    names in ``flags`` whose boolean column, labelled with the name, is true,
+    as a JSON array in that order).
+    """
+
+    name: str
+    column: str = ""
+    kind: str = "value"
+    flags: tuple[str, ...] = ()
+
+
+def _sqlite_orders_aggregates() -> bool:
+    """Whether the SQLite the app uses accepts ORDER BY inside an aggregate (3.44+)."""
+    if stdlib_sqlite_loads_extensions():
+        return sqlite3.sqlite_version_info >= (3, 44)
+    import pysqlite3.dbapi2
+
+    return pysqlite3.dbapi2.sqlite_version_info >= (3, 44)
+
+
+def _round7(dialect: str, x: str) -> str:
+    """SQL for ``round(x, 7)`` as Python computes it, for |x| below 4e8 (coordinates).
+
+    Python rounds the exact binary value of x (half to even on exact ties);
+    the databases' own round() goes through 15 or 16 decimal digits and answers
+    otherwise on values such as 3.72446815 (8 decimals ending in 5). Here x *
+    1e7 is split into its double p and the exact error of that product
+    (Dekker's product with Veltkamp's split: 1e7 has 24 bits), which decides
+    on which side of a tie the exact value lies; n / 1e7 is then the double
+    nearest to the decimal result, as Python's.
+    """
+    f8 = "" if dialect == "sqlite" else "::float8"
+    p = f"({x} * 10000000.0{f8})"
+    c = f"(134217729.0{f8} * {x})"
+    hi = f"({c} - ({c} - {x}))"
+    lo = f"({x} - {hi})"
+    err = f"(({hi} * 10000000.0{f8} - {p}) + {lo} * 10000000.0{f8})"
+    if dialect == "sqlite":
+        trunc = f"CAST({p} AS INTEGER)"
+        floor = f"({trunc} - ({p} < {trunc}))"
+        odd = f"({floor} % 2 <> 0)"
+    else:
+        floor = f"floor({p})"
+        odd = f"(floor({floor} / 2.0{f8}) * 2.0{f8} <> {floor})"
+    frac = f"({p} - {floor})"
+    up = f"({frac} > 0.5{f8} OR ({frac} = 0.5{f8} AND ({err} > 0.0{f8} OR ({err} = 0.0{f8} AND {odd}))))"
+    return f"(({floor} + CASE WHEN {up} THEN 1 ELSE 0 END) / 10000000.0{f8})"
+
+
+def _sqlite_float(x: str) -> str:
+    """A REAL as JSON in its shortest exact form (SQLite's JSON writes 15 digits)."""
+    forms = [f"printf('%!.{digits}g', {x})" for digits in (15, 16, 17)]
+    return (
+        f"json(CASE WHEN {x} IS NULL THEN 'null' "
+        f"WHEN CAST({forms[0]} AS REAL) = {x} THEN {forms[0]} "
+        f"WHEN CAST({forms[1]} AS REAL) = {x} THEN {forms[1]} ELSE {forms[2]} END)"
+    )
+
+
+def _pg_float(x: str) -> str:
+    """A float8 as JSON as Python writes it: shortest exact digits, ``80.0`` rather than ``80``."""
+    return (
+        f"(CASE WHEN {x} IS NULL THEN 'null' WHEN {x} = trunc({x}) AND abs({x}) < 1e15 "
+        f"THEN ({x})::text || '.0' ELSE ({x})::text END)::json"
+    )
+
+
+def _json_value(dialect: str, field: JsonField, alias: str) -> str:
+    col = f"{alias}.{field.column}"
+    if field.kind == "value":
+        return col
+    if field.kind == "float":
+        return _sqlite_float(col) if dialect == "sqlite" else _pg_float(f"{col}::float8")
+    if field.kind == "bool":
+        if dialect == "sqlite":
+            return f"json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
+        return col
+    if field.kind == "date":
+        return f"substr({col}, 1, 10)" if dialect == "sqlite" else f"to_char({col}, 'YYYY-MM-DD')"
+    if field.kind == "flags":
+        items = " || ".join(f"CASE WHEN {alias}.{flag} THEN ',\"{flag}\"' ELSE '' END" for flag in field.flags)
+        array = f"'[' || substr({items}, 2) || ']'"
+        return f"json({array})" if dialect == "sqlite" else f"({array})::json"
+    raise ValueError(f"unknown kind {field.kind!r}")
+
+
+def _json_object(dialect: str, pairs: Sequence[tuple[str, str]]) -> str:
+    function = "json_object" if dialect == "sqlite" else "json_build_object"
+    return f"{function}(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
+
+
+def point_feature_collection(
+    dialect: str, rows: Select, *, id_column, fields: Sequence[JsonField], limit: int
+) -> Select:
+    """A statement answering one row, one column: the text of a GeoJSON FeatureCollection.
+
+    ``rows`` selects the features' columns, labelled: ``id``, ``lon``, ``lat``
+    and each field's column. The features come ordered by ``id_column``, at
+    most ``limit`` of them; the collection ends with ``"truncated"`` (more rows
+    matched) and ``"limit"``, as the API documents.
+    """
+    limit = int(limit)
+    a = "s"
+    rank = func.row_number().over(order_by=id_column).label("rn")
+    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery(a)
+    array = "json_array" if dialect == "sqlite" else "json_build_array"
+    lon, lat = _round7(dialect, f"{a}.lon"), _round7(dialect, f"{a}.lat")
+    as_json = _sqlite_float if dialect == "sqlite" else _pg_float
+    lon, lat = as_json(lon), as_json(lat)
+    geometry = _json_object(dialect, [("type", "'Point'"), ("coordinates", f"{array}({lon}, {lat})")])
+    properties = _json_object(dialect, [(f.name, _json_value(dialect, f, a)) for f in fields])
+    feature = _json_object(
+        dialect, [("type", "'Feature'"), ("id", f"{a}.id"), ("geometry", geometry), ("properties", properties)]
+    )
+    if dialect == "sqlite":
+        order = f" ORDER BY {a}.rn" if _sqlite_orders_aggregates() else ""  # else: the subquery's order
+        joined = f"group_concat({feature}, ','{order}) FILTER (WHERE {a}.rn <= {limit})"
+    else:
+        joined = f"string_agg(({feature})::text, ',' ORDER BY {a}.rn) FILTER (WHERE {a}.rn <= {limit})"
+    body = (
+        f"""'{{"type":"FeatureCollection","features":[' || coalesce({joined}, '') || """
+        f"""'],"truncated":' || CASE WHEN count(*) > {limit} THEN 'true' ELSE 'false' END || """
+        f"""',"limit":{limit}}}'"""
+    )
+    return select(literal_column(body)).select_from(inner)
 
 
 # -- migrations ----------------------------------------------------------------
