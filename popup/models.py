@@ -5,6 +5,8 @@ from popup.auth.models import User, staff_communes
 from popup.calls.models import Call, Criterion, call_jurors, call_offers
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
+from popup.maps import versions as _map_versions  # noqa: F401  (renews the map's data stamp on commit)
+from popup.maps.models import DataVersion
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
 from popup.units.models import Unit, UnitStatusChange
@@ -17,6 +19,7 @@ __all__ = [
     "CommercialCore",
     "Commune",
     "Criterion",
+    "DataVersion",
     "Document",
     "EntrepreneurProfile",
     "Image",
