@@ -23,6 +23,8 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, Integer, Select, String, and_, event, func, literal, literal_column, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.selectable import Join
 
 SRID = 4326
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -127,15 +129,19 @@ def _table_and_column(geom_column) -> tuple[str, str]:
     return col.table.name, col.name
 
 
-def _spatialite_candidates(geom_column, frame):
-    table_name, column_name = _table_and_column(geom_column)
-    index = table(
+def _spatial_index():
+    return table(
         "SpatialIndex",
         sql_column("ROWID", Integer),
         sql_column("f_table_name", String),
         sql_column("f_geometry_column", String),
         sql_column("search_frame"),
     )
+
+
+def _spatialite_candidates(geom_column, frame):
+    table_name, column_name = _table_and_column(geom_column)
+    index = _spatial_index()
     return select(index.c.ROWID).where(
         index.c.f_table_name == table_name,
         index.c.f_geometry_column == column_name,
@@ -175,6 +181,37 @@ def within_polygon(dialect: str, id_column, geom_column, polygon_expr):
         candidates = _spatialite_candidates(geom_column, polygon_expr)
         return and_(id_column.in_(candidates), exact)
     return func.ST_Within(geom_column, polygon_expr)
+
+
+class _CrossJoin(Join):
+    """An inner join that SQLite may not reorder: ``CROSS JOIN … ON`` (the left side is scanned first)."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _compile_cross_join(element, compiler, **kw):
+    kw["asfrom"] = True
+    left = compiler.process(element.left, **kw)
+    right = compiler.process(element.right, **kw)
+    kw.pop("asfrom")
+    return f"{left} CROSS JOIN {right} ON {compiler.process(element.onclause, **kw)}"
+
+
+def join_points_in_polygons(dialect: str, stmt: Select, points, point_id, point_geom, polygon_geom, *on) -> Select:
+    """Join ``points`` to a statement that selects from the polygons' table: each polygon with the points inside.
+
+    One statement for every polygon, each looked up through the spatial index:
+    on SpatiaLite the polygons come first (``CROSS JOIN``: SQLite may not
+    reorder it), so that the R*Tree is searched once per polygon; left free,
+    SQLite scanned the points and searched the R*Tree for every point and polygon.
+    """
+    if dialect == "sqlite":
+        polygons = getattr(polygon_geom, "expression", polygon_geom).table
+        inside = within_polygon(dialect, point_id, point_geom, polygon_geom)
+        points_table = getattr(point_id, "expression", point_id).table
+        return stmt.select_from(_CrossJoin(polygons, points_table, and_(inside, *on)))
+    return stmt.join(points, and_(func.ST_Within(point_geom, polygon_geom), *on))
 
 
 # -- GeoJSON built by the database -----------------------------------------------
@@ -293,20 +330,29 @@ def point_feature_collection(
     matched) and ``"limit"``, as the API documents.
     """
     limit = int(limit)
-    a = "s"
     rank = func.row_number().over(order_by=id_column).label("rn")
-    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery(a)
+    # Two materialised steps, so that each value is computed once per row
+    # (SQLite would otherwise copy the expressions into every place they are used):
+    # the rows, then their coordinates rounded.
+    rows_cte = rows.add_columns(rank).order_by(id_column).limit(limit + 1).cte("s").prefix_with("MATERIALIZED")
+    rounded = select(
+        rows_cte,
+        literal_column(_round7(dialect, "s.lon")).label("lon7"),
+        literal_column(_round7(dialect, "s.lat")).label("lat7"),
+    )
+    a = "r"
+    rounded_cte = rounded.cte(a).prefix_with("MATERIALIZED")
     array = "json_array" if dialect == "sqlite" else "json_build_array"
-    lon, lat = _round7(dialect, f"{a}.lon"), _round7(dialect, f"{a}.lat")
     as_json = _sqlite_float if dialect == "sqlite" else _pg_float
-    lon, lat = as_json(lon), as_json(lat)
-    geometry = _json_object(dialect, [("type", "'Point'"), ("coordinates", f"{array}({lon}, {lat})")])
+    geometry = _json_object(
+        dialect, [("type", "'Point'"), ("coordinates", f"{array}({as_json(f'{a}.lon7')}, {as_json(f'{a}.lat7')})")]
+    )
     properties = _json_object(dialect, [(f.name, _json_value(dialect, f, a)) for f in fields])
     feature = _json_object(
         dialect, [("type", "'Feature'"), ("id", f"{a}.id"), ("geometry", geometry), ("properties", properties)]
     )
     if dialect == "sqlite":
-        order = f" ORDER BY {a}.rn" if _sqlite_orders_aggregates() else ""  # else: the subquery's order
+        order = f" ORDER BY {a}.rn" if _sqlite_orders_aggregates() else ""  # else: the rows' order
         joined = f"group_concat({feature}, ','{order}) FILTER (WHERE {a}.rn <= {limit})"
     else:
         joined = f"string_agg(({feature})::text, ',' ORDER BY {a}.rn) FILTER (WHERE {a}.rn <= {limit})"
@@ -315,7 +361,7 @@ def point_feature_collection(
         f"""'],"truncated":' || CASE WHEN count(*) > {limit} THEN 'true' ELSE 'false' END || """
         f"""',"limit":{limit}}}'"""
     )
-    return select(literal_column(body)).select_from(inner)
+    return select(literal_column(body)).select_from(rounded_cte)
 
 
 # -- migrations ----------------------------------------------------------------

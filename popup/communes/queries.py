@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from popup import geo
 from popup.communes.models import CommercialCore, Commune
@@ -74,13 +74,17 @@ def core_figures(core: CommercialCore) -> VacancyFigures:
 
 def figures_of_cores(commune_ids: Sequence[int] | None = None) -> dict[int, VacancyFigures]:
     """Vacancy figures of every core (of these communes), in one grouped spatial query."""
-    inside = geo.within_polygon(_dialect(), Unit.id, Unit.location, CommercialCore.area)
-    stmt = (
-        select(CommercialCore.id, Unit.status, func.count(Unit.id))
-        .join(Unit, and_(Unit.commune_id == CommercialCore.commune_id, inside))
-        .where(Unit.archived_at.is_(None), Unit.approval == "approved")
-        .group_by(CommercialCore.id, Unit.status)
+    stmt = select(CommercialCore.id, Unit.status, func.count(Unit.id)).select_from(CommercialCore)
+    stmt = geo.join_points_in_polygons(
+        _dialect(),
+        stmt,
+        Unit,
+        Unit.id,
+        Unit.location,
+        CommercialCore.area,
+        Unit.commune_id == CommercialCore.commune_id,
     )
+    stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval == "approved").group_by(CommercialCore.id, Unit.status)
     if commune_ids is not None:
         stmt = stmt.where(CommercialCore.commune_id.in_(commune_ids))
     counts: dict[int, dict[str, int]] = {}

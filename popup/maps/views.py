@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from popup import geo
@@ -41,6 +42,7 @@ class Shell:
     title: str
     parts: MapParts
     summaries: tuple[CoreLine, ...]
+    cores_legend: Markup  # the legend and table of the cores' figures, formatted in the shell's language
 
 
 def _core_shapes(summaries) -> list[CoreShape]:
@@ -98,7 +100,14 @@ def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], 
         config=config,
     )
     lines = tuple(CoreLine(CoreInfo(s.core.id, s.core.name), s.figures) for s in summaries)
-    return Shell(title=title, parts=parts, summaries=lines)
+    legend = render_template(
+        "maps/_cores_legend.html",
+        summaries=lines,
+        rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
+        rate_class=rate_class,
+    )
+    # Markup: the output of an autoescaping template, not raw user text.
+    return Shell(title=title, parts=parts, summaries=lines, cores_legend=Markup(legend))  # noqa: S704
 
 
 def _shell(scope: str | None, build) -> Shell | None:
@@ -122,10 +131,9 @@ def _render(shell: Shell | None):
         title=shell.title,
         map=shell.parts,
         summaries=shell.summaries,
+        cores_legend=shell.cores_legend,
         statuses=UNIT_STATUSES,
         features=UNIT_FEATURES,
-        rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
-        rate_class=rate_class,
         args=request.args,
         filter_error=filter_error,
     ), status
