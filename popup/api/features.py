@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Select, String, cast, func, literal, select
+from sqlalchemy import Select, func, select
 
 from popup import geo
 from popup.communes.models import Commune
@@ -39,24 +39,26 @@ def public_units_select() -> Select:
 
 
 # The properties of a unit feature, in order: the same contract as unit_feature().
-COLLECTION_FIELDS = (
-    geo.JsonField("id", "id"),
-    geo.JsonField("address", "address"),
-    geo.JsonField("status", "status"),
-    geo.JsonField("status_since", "status_changed_at", "date"),
-    geo.JsonField("floor_area_m2", "floor_area_m2", "float"),
-    geo.JsonField("frontage_m", "frontage_m", "float"),
-    geo.JsonField("ground_floor", "ground_floor", "bool"),
-    geo.JsonField("asking_rent_cents", "asking_rent_cents"),
-    geo.JsonField("activity", "activity"),
-    geo.JsonField("description", "public_description"),
-    geo.JsonField("features", kind="flags", flags=UNIT_FEATURES),
-    geo.JsonField("commune", "commune"),
-    geo.JsonField("url", "url"),
-)
+def collection_fields(unit_url_prefix: str) -> tuple[geo.JsonField, ...]:
+    """The properties of a unit feature, in order: the same contract as unit_feature()."""
+    return (
+        geo.JsonField("id", "id", "int"),
+        geo.JsonField("address", "address"),
+        geo.JsonField("status", "status", "code"),  # ck_units_status: plain words
+        geo.JsonField("status_since", "status_changed_at", "date"),
+        geo.JsonField("floor_area_m2", "floor_area_m2", "float"),
+        geo.JsonField("frontage_m", "frontage_m", "float"),
+        geo.JsonField("ground_floor", "ground_floor", "bool"),
+        geo.JsonField("asking_rent_cents", "asking_rent_cents", "int"),
+        geo.JsonField("activity", "activity"),
+        geo.JsonField("description", "public_description"),
+        geo.JsonField("features", kind="flags", flags=UNIT_FEATURES),
+        geo.JsonField("commune", "commune"),
+        geo.JsonField("url", "id", "prefixed", prefix=unit_url_prefix),
+    )
 
 
-def public_units_rows(unit_url_prefix: str) -> Select:
+def public_units_rows() -> Select:
     """The columns of the public unit features, labelled for geo.point_feature_collection()."""
     columns = [c.label(c.key) for c in PUBLIC_COLUMNS[:-1]]
     return select(
@@ -64,14 +66,14 @@ def public_units_rows(unit_url_prefix: str) -> Select:
         Commune.slug.label("commune"),
         func.ST_X(Unit.location).label("lon"),
         func.ST_Y(Unit.location).label("lat"),
-        (literal(unit_url_prefix, String) + cast(Unit.id, String)).label("url"),
     ).join(Commune, Commune.id == Unit.commune_id)
 
 
 def units_collection(filters, dialect: str, limit: int, unit_url_prefix: str) -> Select:
     """One row, one column: the FeatureCollection the API sends, built by the database."""
-    rows = filters.apply(public_units_rows(unit_url_prefix), dialect)
-    return geo.point_feature_collection(dialect, rows, id_column=Unit.id, fields=COLLECTION_FIELDS, limit=limit)
+    rows = filters.apply(public_units_rows(), dialect)
+    fields = collection_fields(unit_url_prefix)
+    return geo.point_feature_collection(dialect, rows, id_column=Unit.id, fields=fields, limit=limit)
 
 
 def unit_feature(row, unit_url_prefix: str) -> dict[str, Any]:
