@@ -9,6 +9,7 @@ the index-backed bounding-box test with an exact one (``ST_Intersects``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -245,6 +246,7 @@ class JsonField:
     prefix: str = ""
 
 
+@functools.cache
 def _sqlite_orders_aggregates() -> bool:
     """Whether the SQLite the app uses accepts ORDER BY inside an aggregate (3.44+)."""
     if stdlib_sqlite_loads_extensions():
@@ -387,8 +389,14 @@ def point_feature_collection(
     # A subquery with a LIMIT: neither database merges it into the aggregate
     # around it, so each of its columns (ST_X ...) is computed once per row. (Both
     # databases copied wide rows for a MATERIALIZED CTE: 0.3 to 1 ms more here.)
+    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery("r")
+    return select(literal_column(_collection_sql(dialect, tuple(fields), limit))).select_from(inner)
+
+
+@functools.lru_cache(maxsize=64)
+def _collection_sql(dialect: str, fields: tuple[JsonField, ...], limit: int) -> str:
+    """The SQL of the collection's text over the subquery ``r`` (the same for every request)."""
     a = "r"
-    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery(a)
 
     def coordinate(x: str) -> str:
         # Rounded to 7 decimals, a coordinate needs at most 15 digits: SQLite's own are exact.
@@ -418,7 +426,7 @@ def point_feature_collection(
         f"""'],"truncated":' || CASE WHEN count(*) > {limit} THEN 'true' ELSE 'false' END || """
         f"""',"limit":{limit}}}'"""
     )
-    return select(literal_column(body)).select_from(inner)
+    return body
 
 
 # -- migrations ----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import url_for
@@ -39,6 +40,7 @@ def public_units_select() -> Select:
 
 
 # The properties of a unit feature, in order: the same contract as unit_feature().
+@functools.lru_cache(maxsize=8)
 def collection_fields(unit_url_prefix: str) -> tuple[geo.JsonField, ...]:
     """The properties of a unit feature, in order: the same contract as unit_feature()."""
     return (

@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from popup import geo
 from popup.communes import queries as commune_queries
@@ -43,6 +44,7 @@ class Shell:
     parts: MapParts
     summaries: tuple[CoreLine, ...]
     cores_legend: Markup  # the legend and table of the cores' figures, formatted in the shell's language
+    content: Markup  # the page's content for a request without filters (most requests)
 
 
 def _core_shapes(summaries) -> list[CoreShape]:
@@ -106,8 +108,23 @@ def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], 
         rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
         rate_class=rate_class,
     )
-    # Markup: the output of an autoescaping template, not raw user text.
-    return Shell(title=title, parts=parts, summaries=lines, cores_legend=Markup(legend))  # noqa: S704
+    # Markup: the output of autoescaping templates, not raw user text.
+    cores_legend = Markup(legend)  # noqa: S704
+    context = _page_context(parts, lines, cores_legend, MultiDict(), None)
+    content = render_template("maps/_content.html", title=title, **context)
+    return Shell(title=title, parts=parts, summaries=lines, cores_legend=cores_legend, content=Markup(content))  # noqa: S704
+
+
+def _page_context(parts: MapParts, summaries, cores_legend: Markup, args, filter_error) -> dict:
+    return {
+        "map": parts,
+        "summaries": summaries,
+        "cores_legend": cores_legend,
+        "statuses": UNIT_STATUSES,
+        "features": UNIT_FEATURES,
+        "args": args,
+        "filter_error": filter_error,
+    }
 
 
 def _shell(scope: str | None, build) -> Shell | None:
@@ -126,17 +143,10 @@ def _render(shell: Shell | None):
     except FilterError as exc:
         filter_error = exc
     status = 400 if filter_error else 200
-    return render_template(
-        "maps/map.html",
-        title=shell.title,
-        map=shell.parts,
-        summaries=shell.summaries,
-        cores_legend=shell.cores_legend,
-        statuses=UNIT_STATUSES,
-        features=UNIT_FEATURES,
-        args=request.args,
-        filter_error=filter_error,
-    ), status
+    context = _page_context(shell.parts, shell.summaries, shell.cores_legend, request.args, filter_error)
+    # Without a query string the content is the shell's own: only base.html is rendered.
+    content = shell.content if not request.args else None
+    return render_template("maps/map.html", title=shell.title, content=content, **context), status
 
 
 def _commune_shell(slug: str) -> Shell | None:
