@@ -15,7 +15,7 @@ by ``flask popup synth``:
 plus the units per second of ``popup synth`` itself and of the ways of sending
 geometries (bench/insert_methods.py).
 
-Results go to bench/out/results-<stamp>.json and are appended to bench/RESULTS.md.
+Results go to bench/out/results-<stamp>.json and to bench/RESULTS.md (its "Runs" section).
 """
 
 from __future__ import annotations
@@ -963,8 +963,9 @@ def main() -> int:
     )
     section = markdown(options.mode, info, engines, seconds)
     (OUT / f"results-{stamp}.md").write_text(section)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write("\n" + section)
+    from results_md import add_run  # bench/results_md.py, beside this script
+
+    add_run("Runs", section)
     print(section)
     return 0
 
