@@ -42,6 +42,8 @@ class StampedCache:
                 self._entries.move_to_end(full_key)
                 return value
         value = build()
+        if value is None:
+            return None  # nothing to show (an unknown commune): not worth a place
         with self._lock:
             self.builds += 1
             for old in [k for k in self._entries if k[0] != stamp]:
