@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    .venv/bin/python bench/matching.py            # prints a report, appends it to bench/results-matching.md
+    .venv/bin/python bench/matching.py            # prints a report, adds it to bench/RESULTS.md ("Matching (issue 5)")
     .venv/bin/python bench/matching.py --no-write # prints only
 
 Sizes (random but seeded, realistic data):
@@ -48,7 +48,7 @@ from scipy.optimize import linear_sum_assignment  # noqa: E402
 from popup.domain.matching import SCALE, Candidate, StandSlot, Weights, assign, score_matrix  # noqa: E402
 from popup.domain.money import allocate  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results-matching.md"
+RESULTS_SECTION = "Matching (issue 5)"
 SECTORS = {  # relative frequency among applicants
     "food": 10,
     "food_fresh": 6,
@@ -309,10 +309,9 @@ def main() -> None:
     text = report([large, lessines], sys.argv[1:], load_before, time.perf_counter() - started)
     print(text)
     if not args.no_write:
-        with RESULTS.open("a", encoding="utf-8") as out:
-            if out.tell() == 0:
-                out.write("# Matching benchmark (bench/matching.py)\n\n")
-            out.write(text + "\n")
+        from results_md import add_run  # bench/results_md.py, beside this script
+
+        add_run(RESULTS_SECTION, text, intro="Runs of `bench/matching.py`.")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@
     the planner reports, to tell how far from the optimum its plans are.
 
 Every plan is checked against the hard rules with the test suite's checker.
-Results are appended to bench/results-rotation.md with the date, the machine
+Results are added to bench/RESULTS.md ("Rotation (issue 7)") with the date, the machine
 and the load average (these machines are shared and noisy).
 """
 
@@ -50,7 +50,7 @@ from popup.domain.rotation import (  # noqa: E402
 )
 from tests.unit.test_rotation import violations  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results-rotation.md"
+RESULTS_SECTION = "Rotation (issue 7)"
 START = date(2027, 1, 4)  # a Monday
 WEEKS = 52
 # The sector taxonomy of DESIGN.md §1, food weighted up: Lessines' first local need.
@@ -225,14 +225,13 @@ def main() -> None:
     ]
     text = "\n".join([*header, *lines, "", ""])
     print(text)
-    if not RESULTS.exists():
-        RESULTS.write_text(
-            "# Rotation planner benchmark\n\n"
-            "Appended by `bench/rotation.py` (see its docstring for what is measured). "
-            "Every plan timed here was checked against the hard rules.\n\n"
-        )
-    with RESULTS.open("a") as out:
-        out.write(text)
+    from results_md import add_run  # bench/results_md.py, beside this script
+
+    intro = (
+        "Added by `bench/rotation.py` (see its docstring for what is measured). "
+        "Every plan timed here was checked against the hard rules."
+    )
+    add_run(RESULTS_SECTION, text, intro=intro)
 
 
 if __name__ == "__main__":

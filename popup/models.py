@@ -8,6 +8,8 @@ from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import CommercialCore, Commune
 from popup.imports.models import ImportMapping, ImportUpload
 from popup.leases.models import Lease, LeasePayment, LeaseTenant
+from popup.maps import versions as _map_versions  # noqa: F401  (renews the map's data stamp on commit)
+from popup.maps.models import DataVersion
 from popup.matching.models import MatchProposal, MatchRejection
 from popup.notifications.models import Notification
 from popup.offers.models import Offer, Stand
@@ -28,6 +30,7 @@ __all__ = [
     "CommercialCore",
     "Commune",
     "Criterion",
+    "DataVersion",
     "Document",
     "EntrepreneurProfile",
     "Image",

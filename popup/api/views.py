@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -61,17 +61,9 @@ def units():
         return _error(exc.message, exc.parameter)
     if commune_ids is not None:
         filters = dataclasses.replace(filters, commune_ids=commune_ids)
-    dialect = db.engine.dialect.name
-    stmt = filters.apply(features.public_units_select(), dialect).order_by(Unit.id).limit(limit + 1)
-    rows = db.session.execute(stmt).all()
-    prefix = features.unit_url_prefix()
-    collection = {
-        "type": "FeatureCollection",
-        "features": [features.unit_feature(row, prefix) for row in rows[:limit]],
-        "truncated": len(rows) > limit,
-        "limit": limit,
-    }
-    return _geojson(collection)
+    stmt = features.units_collection(filters, db.engine.dialect.name, limit, features.unit_url_prefix())
+    # The database writes the whole FeatureCollection: its text is the body.
+    return Response(db.session.scalar(stmt), mimetype="application/geo+json")
 
 
 @policy(public)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -71,13 +72,49 @@ def core_figures(core: CommercialCore) -> VacancyFigures:
     return vacancy_figures(status_counts(Unit.commune_id == core.commune_id, inside))
 
 
+def figures_of_cores(commune_ids: Sequence[int] | None = None) -> dict[int, VacancyFigures]:
+    """Vacancy figures of every core (of these communes), in one grouped spatial query."""
+    stmt = select(CommercialCore.id, Unit.status, func.count(Unit.id)).select_from(CommercialCore)
+    stmt = geo.join_points_in_polygons(
+        _dialect(),
+        stmt,
+        Unit,
+        Unit.id,
+        Unit.location,
+        CommercialCore.area,
+        Unit.commune_id == CommercialCore.commune_id,
+    )
+    stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval == "approved").group_by(CommercialCore.id, Unit.status)
+    if commune_ids is not None:
+        stmt = stmt.where(CommercialCore.commune_id.in_(commune_ids))
+    counts: dict[int, dict[str, int]] = {}
+    for core_id, status, n in db.session.execute(stmt):
+        counts.setdefault(core_id, {})[status] = n
+    return {core_id: vacancy_figures(c) for core_id, c in counts.items()}
+
+
+def cores_of_communes(communes: Sequence[Commune]) -> list[CoreSummary]:
+    """The cores of these communes with their figures, in the communes' order then by name: two queries."""
+    ids = [c.id for c in communes]
+    if not ids:
+        return []
+    cores = db.session.scalars(
+        select(CommercialCore).where(CommercialCore.commune_id.in_(ids)).order_by(CommercialCore.name)
+    ).all()
+    figures = figures_of_cores(ids)
+    empty = vacancy_figures({})
+    rank = {commune_id: i for i, commune_id in enumerate(ids)}
+    ordered = sorted(cores, key=lambda core: rank[core.commune_id])  # stable: by name within a commune
+    return [CoreSummary(core, figures.get(core.id, empty)) for core in ordered]
+
+
 def communes_with_figures() -> list[CommuneSummary]:
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return [CommuneSummary(c, commune_figures(c)) for c in communes]
 
 
 def cores_with_figures(commune: Commune) -> list[CoreSummary]:
-    return [CoreSummary(core, core_figures(core)) for core in commune.cores]
+    return cores_of_communes([commune])
 
 
 def commune_by_slug(slug: str) -> Commune | None:

@@ -94,7 +94,7 @@ everywhere), which makes scipy's shortest augmenting paths long: at 5,000 x 2,00
 takes about 1.2 s of CPU on the benchmark's data against 0.14 s on a uniformly
 random matrix of the same shape. Ordering the rows from the least to the most sought
 after brought it from 1.7 s down to 1.2 s (the reverse order: 4.5 s). See
-bench/matching.py and bench/results-matching.md.
+bench/matching.py and bench/RESULTS.md ("Matching (issue 5)").
 
 Stable matching
 ---------------

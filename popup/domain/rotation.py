@@ -82,7 +82,7 @@ The literals grow with candidates × classes × starts × lengths, so:
 The solver runs with ``num_workers`` ≥ 8 even on 2 cores and a time limit
 (DESIGN.md §5, measured on another model: one worker found a far worse plan in
 the same time; with this one the worker count matters little, see
-bench/results-rotation.md). With several workers CP-SAT is not reproducible
+bench/RESULTS.md, "Rotation (issue 7)"). With several workers CP-SAT is not reproducible
 run to run; ``deterministic=True`` interleaves the workers' searches in fixed
 batches and stops on deterministic time instead (same input and seed, same
 plan), for tests and audits.

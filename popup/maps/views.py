@@ -1,21 +1,50 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from popup import geo
 from popup.communes import queries as commune_queries
 from popup.communes.models import Commune
+from popup.domain.vacancy import VacancyFigures
 from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
 from popup.extensions import db
 from popup.i18n import select_locale
 from popup.labels import FEATURE_LABELS, STATUS_LABELS
-from popup.maps.folium_map import RATE_CLASSES, CoreShape, rate_class, vacancy_map
+from popup.maps.cache import shells
+from popup.maps.folium_map import RATE_CLASSES, CoreShape, MapParts, rate_class, vacancy_map
 from popup.permissions import policy, public
 from popup.units.filters import FilterError, parse_filters
 
 UNITS_PER_REQUEST = 2000
+
+
+@dataclass(frozen=True)
+class CoreInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CoreLine:
+    """A core and its figures, as the page shows them: plain values, safe to keep between requests."""
+
+    core: CoreInfo
+    figures: VacancyFigures
+
+
+@dataclass(frozen=True)
+class Shell:
+    title: str
+    parts: MapParts
+    summaries: tuple[CoreLine, ...]
+    cores_legend: Markup  # the legend and table of the cores' figures, formatted in the shell's language
+    content: Markup  # the page's content for a request without filters (most requests)
 
 
 def _core_shapes(summaries) -> list[CoreShape]:
@@ -28,12 +57,8 @@ def _core_shapes(summaries) -> list[CoreShape]:
     return shapes
 
 
-def _render(*, title: str, commune: Commune | None, centre: tuple[float, float], zoom: int, summaries):
-    filter_error = None
-    try:
-        parse_filters(request.args)
-    except FilterError as exc:
-        filter_error = exc
+def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], zoom: int, summaries) -> Shell:
+    """The Folium shell and the cores' lines: the same for every request until the data stamp changes."""
     config = {
         "api": url_for("api.units"),
         "apiParams": {"commune": commune.slug} if commune else {},
@@ -76,39 +101,68 @@ def _render(*, title: str, commune: Commune | None, centre: tuple[float, float],
         },
         config=config,
     )
-    status = 400 if filter_error else 200
-    return render_template(
-        "maps/map.html",
-        title=title,
-        commune=commune,
-        map=parts,
-        summaries=summaries,
-        statuses=UNIT_STATUSES,
-        features=UNIT_FEATURES,
+    lines = tuple(CoreLine(CoreInfo(s.core.id, s.core.name), s.figures) for s in summaries)
+    legend = render_template(
+        "maps/_cores_legend.html",
+        summaries=lines,
         rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
         rate_class=rate_class,
-        args=request.args,
-        filter_error=filter_error,
-    ), status
+    )
+    # Markup: the output of autoescaping templates, not raw user text.
+    cores_legend = Markup(legend)  # noqa: S704
+    context = _page_context(parts, lines, cores_legend, MultiDict(), None)
+    content = render_template("maps/_content.html", title=title, **context)
+    return Shell(title=title, parts=parts, summaries=lines, cores_legend=cores_legend, content=Markup(content))  # noqa: S704
 
 
-@policy(public)
-def commune(slug: str):
+def _page_context(parts: MapParts, summaries, cores_legend: Markup, args, filter_error) -> dict:
+    return {
+        "map": parts,
+        "summaries": summaries,
+        "cores_legend": cores_legend,
+        "statuses": UNIT_STATUSES,
+        "features": UNIT_FEATURES,
+        "args": args,
+        "filter_error": filter_error,
+    }
+
+
+def _shell(scope: str | None, build) -> Shell | None:
+    """The shell of a scope (a commune's slug, or None for the overview), from the cache when it is current."""
+    config = current_app.config
+    key = ("map", scope, str(select_locale()), config["TILE_URL"], config["TILE_ATTRIBUTION"], request.script_root)
+    return shells.get_or_build(key, build)
+
+
+def _render(shell: Shell | None):
+    if shell is None:
+        abort(404)
+    filter_error = None
+    try:
+        parse_filters(request.args)
+    except FilterError as exc:
+        filter_error = exc
+    status = 400 if filter_error else 200
+    context = _page_context(shell.parts, shell.summaries, shell.cores_legend, request.args, filter_error)
+    # Without a query string the content is the shell's own: only base.html is rendered.
+    content = shell.content if not request.args else None
+    return render_template("maps/map.html", title=shell.title, content=content, **context), status
+
+
+def _commune_shell(slug: str) -> Shell | None:
     found = commune_queries.commune_by_slug(slug)
     if found is None:
-        abort(404)
+        return None
     lon, lat = geo.lonlat(found.centre)
     summaries = commune_queries.cores_with_figures(found)
-    return _render(
-        title=_("Map of %(name)s", name=found.name), commune=found, centre=(lon, lat), zoom=16, summaries=summaries
-    )
+    title = _("Map of %(name)s", name=found.name)
+    return _build(title=title, commune=found, centre=(lon, lat), zoom=16, summaries=summaries)
 
 
-@policy(public)
-def overview():
+def _overview_shell() -> Shell:
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     if len(communes) == 1:
-        return commune(communes[0].slug)
+        return _commune_shell(communes[0].slug)
     if communes:
         lon, lat = db.session.execute(
             select(func.avg(func.ST_X(Commune.centre)), func.avg(func.ST_Y(Commune.centre)))
@@ -116,5 +170,15 @@ def overview():
         centre, zoom = (float(lon), float(lat)), 9
     else:
         centre, zoom = (4.47, 50.5), 8  # Belgium
-    summaries = [s for c in communes for s in commune_queries.cores_with_figures(c)]
-    return _render(title=_("Map of empty shops"), commune=None, centre=centre, zoom=zoom, summaries=summaries)
+    summaries = commune_queries.cores_of_communes(communes)
+    return _build(title=_("Map of empty shops"), commune=None, centre=centre, zoom=zoom, summaries=summaries)
+
+
+@policy(public)
+def commune(slug: str):
+    return _render(_shell(slug, lambda: _commune_shell(slug)))
+
+
+@policy(public)
+def overview():
+    return _render(_shell(None, _overview_shell))
