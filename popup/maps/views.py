@@ -45,6 +45,7 @@ class Shell:
     summaries: tuple[CoreLine, ...]
     cores_legend: Markup  # the legend and table of the cores' figures, formatted in the shell's language
     content: Markup  # the page's content for a request without filters (most requests)
+    commune_slug: str | None = None  # a commune's map links to its residents' pages
 
 
 def _core_shapes(summaries) -> list[CoreShape]:
@@ -110,9 +111,17 @@ def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], 
     )
     # Markup: the output of autoescaping templates, not raw user text.
     cores_legend = Markup(legend)  # noqa: S704
+    slug = commune.slug if commune else None
     context = _page_context(parts, lines, cores_legend, MultiDict(), None)
-    content = render_template("maps/_content.html", title=title, **context)
-    return Shell(title=title, parts=parts, summaries=lines, cores_legend=cores_legend, content=Markup(content))  # noqa: S704
+    content = render_template("maps/_content.html", title=title, commune_slug=slug, **context)
+    return Shell(
+        title=title,
+        parts=parts,
+        summaries=lines,
+        cores_legend=cores_legend,
+        content=Markup(content),  # noqa: S704
+        commune_slug=slug,
+    )
 
 
 def _page_context(parts: MapParts, summaries, cores_legend: Markup, args, filter_error) -> dict:
@@ -146,7 +155,12 @@ def _render(shell: Shell | None):
     context = _page_context(shell.parts, shell.summaries, shell.cores_legend, request.args, filter_error)
     # Without a query string the content is the shell's own: only base.html is rendered.
     content = shell.content if not request.args else None
-    return render_template("maps/map.html", title=shell.title, content=content, **context), status
+    return (
+        render_template(
+            "maps/map.html", title=shell.title, content=content, commune_slug=shell.commune_slug, **context
+        ),
+        status,
+    )
 
 
 def _commune_shell(slug: str) -> Shell | None:
