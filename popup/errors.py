@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
     def _database_unavailable(exc: OperationalError):
         """The database does not answer (restarting, locked too long): a 503 to retry, not a 500."""
         g.db_unavailable = True  # the locale and the page must not ask the database again
+        g._login_user = current_app.login_manager.anonymous_user()  # nor load the account again
         try:
             db.session.rollback()
         except Exception:

@@ -166,3 +166,9 @@ def test_a_database_that_does_not_answer_gives_a_503_to_retry(tmp_path, lang):
     assert f'lang="{lang}"' in response.get_data(as_text=True)
     api = client.get("/api/v1/units?bbox=3.8,50.7,3.9,50.8")
     assert api.status_code == 503 and api.json["status"] == 503
+    # A logged-in visitor too: loading their account is what fails first.
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"
+        session["_fresh"] = True
+    response = client.get("/my/applications")
+    assert_generic(response, 503, translated(down, "Service unavailable", lang))

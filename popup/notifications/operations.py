@@ -110,8 +110,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _unread():
+        from flask import g
         from flask_login import current_user
 
+        if g.get("db_unavailable"):  # an error page while the database does not answer
+            return {"unread_notifications": 0}
         if current_user and current_user.is_authenticated:
             return {"unread_notifications": unread_count(current_user)}
         return {"unread_notifications": 0}

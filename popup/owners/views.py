@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -134,6 +134,8 @@ def reject(unit_id: int):
 
 def header_counts() -> dict:
     """How many proposed units await the staff member (the header shows it)."""
+    if g.get("db_unavailable"):  # an error page while the database does not answer
+        return {"pending_moderation": 0}
     if current_user and current_user.is_authenticated and current_user.role in ("staff", "admin"):
         return {"pending_moderation": queries.pending_count(current_user)}
     return {"pending_moderation": 0}
