@@ -131,6 +131,17 @@ class Gunicorn:
 
         return {"master": rss(self.proc.pid), "workers": [rss(p) for p in self.workers()]}
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        total = 0
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -156,28 +167,46 @@ def _status(url: str, timeout: float = 2.0) -> int:
 
 
 class Probe(threading.Thread):
-    """Polls something every ``every`` seconds and keeps (time, ok, detail)."""
+    """Fires ``check`` every ``every`` seconds, each in its own thread so that a slow answer
+    (the request queue of a busy server) delays no later probe; keeps (answered at, ok, detail)."""
 
-    def __init__(self, every: float, check) -> None:
+    def __init__(self, every: float, check, max_outstanding: int = 50) -> None:
         super().__init__(daemon=True)
         self.every, self.check = every, check
         self.samples: list[tuple[float, bool, str]] = []
+        self.sent: list[tuple[float, float, bool, str]] = []  # (sent, answered, ok, detail)
         self._halt = threading.Event()
+        self._slots = threading.BoundedSemaphore(max_outstanding)
+        self._threads: list[threading.Thread] = []
+
+    def _one(self) -> None:
+        try:
+            sent = time.time()
+            ok, detail = self.check()
+            answered = time.time()
+            self.sent.append((sent, answered, ok, detail))
+        finally:
+            self._slots.release()
 
     def run(self) -> None:
         while not self._halt.is_set():
             t = time.time()
-            ok, detail = self.check()
-            self.samples.append((t, ok, detail))
+            if self._slots.acquire(blocking=False):
+                thread = threading.Thread(target=self._one, daemon=True)
+                thread.start()
+                self._threads.append(thread)
             self._halt.wait(max(0.0, self.every - (time.time() - t)))
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
+        for thread in self._threads:
+            thread.join()
+        self.samples = sorted((answered, ok, detail) for _sent, answered, ok, detail in self.sent)
 
 
 def healthz_check() -> tuple[bool, str]:
-    status = _status(BASE + "/healthz", timeout=2.0)
+    status = _status(BASE + "/healthz", timeout=60.0)
     return status == 200, str(status)
 
 
@@ -299,6 +328,7 @@ def one_run(
         f", PostgreSQL restarted at {restart_at} s" if restart_at else ""))  # fmt: skip
     gunicorn.start()
     memory = {"start": gunicorn.rss_mib()}
+    cpu_start = gunicorn.cpu_seconds()
     probes = {"healthz": Probe(0.2, healthz_check), "postgres": Probe(0.1, postgres_check)} if restart_at else {}
     for probe in probes.values():
         probe.start()
@@ -321,11 +351,14 @@ def one_run(
         time.sleep(0.05)
     t_end = time.time()
     memory["end"] = gunicorn.rss_mib()
+    cpu_used = gunicorn.cpu_seconds() - cpu_start
     for probe in probes.values():
         probe.stop()
     gunicorn.stop()
     if probes:
-        samples = {k: [(round(t - t0, 2), ok, d) for t, ok, d in p.samples] for k, p in probes.items()}
+        samples = {
+            k: [(round(a - t0, 2), round(b - t0, 2), ok, d) for a, b, ok, d in p.sent] for k, p in probes.items()
+        }
         (run_dir / "probes.json").write_text(json.dumps({"restart": restart, "t0": t0, **samples}))
     rows = read_requests(run_dir)
     result = {
@@ -337,6 +370,9 @@ def one_run(
         "server_errors": server_errors(rows),
         "failures": sum(1 for r in rows if r["error"] is not None),
         "requests": len(rows),
+        "worker_cpu_s": round(cpu_used, 1),
+        "worker_cpu_share": round(cpu_used / (t_end - t0), 2),
+        "worker_cpu_ms_per_request": round(1000 * cpu_used / max(1, len(rows)), 1),
         "memory_mib": memory,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -356,20 +392,25 @@ def fault_analysis(rows: list[dict], probes: dict, restart: dict, t0: float) -> 
     hz = probes["healthz"].samples
     pg_down = next((t for t, ok, _ in pg if t >= start - 0.2 and not ok), None)
     pg_up = next((t for t, ok, _ in pg if pg_down is not None and t > pg_down and ok), None)
+    # Times are those of the answers: on a busy server a request waits in the queue and is
+    # served just before its answer, so that is when it met (or missed) the database.
     hz_down = next((t for t, ok, _ in hz if t >= start - 0.2 and not ok), None)
-    hz_up = next((t for t, ok, _ in hz if hz_down is not None and t > hz_down and ok), None)
+    hz_up = next((t for t, ok, _ in hz if t > max(start, pg_up or start, hz_down or start) and ok), None)
     hz_window = [d for t, ok, d in hz if hz_down is not None and hz_up is not None and hz_down <= t < hz_up]
     hz_after = [(round(t - t0, 2), d) for t, ok, d in hz if hz_up is not None and t >= hz_up and not ok]
     hz_before = [(round(t - t0, 2), d) for t, ok, d in hz if t < start and not ok]
+    hz_latency = sorted(answered - sent for sent, answered, _ok, _d in probes["healthz"].sent)
     recovered = hz_up if hz_up is not None else restart["command_end"]
     window_start = min(x for x in (start, pg_down, hz_down) if x is not None)
+
+    def answered(r: dict) -> float:
+        return r["start"] + r["ms"] / 1000
+
     failed = [r for r in rows if r["error"] is not None]
-    # By the time the answer came (start + latency): a request sent before the restart
-    # whose answer came in the window was hit by it.
-    before = [r for r in failed if r["start"] + r["ms"] / 1000 < window_start]
-    during = [r for r in failed if r["start"] + r["ms"] / 1000 >= window_start and r["start"] < recovered]
-    after = [r for r in failed if r["start"] >= recovered]
-    in_window = [r for r in rows if r["start"] + r["ms"] / 1000 >= window_start and r["start"] < recovered]
+    before = [r for r in failed if answered(r) < window_start]
+    during = [r for r in failed if window_start <= answered(r) < recovered]
+    after = [r for r in failed if answered(r) >= recovered]
+    in_window = [r for r in rows if window_start <= answered(r) < recovered]
 
     def summary(items: list[dict]) -> dict:
         return dict(Counter(f"{r['name']} -> {r['status'] or r['error']}" for r in items).most_common(20))
@@ -393,6 +434,15 @@ def fault_analysis(rows: list[dict], probes: dict, restart: dict, t0: float) -> 
         "healthz_failures_before": hz_before[:20],
         "requests_in_window": len(in_window),
         "healthz_statuses_all": dict(Counter(d for _, _, d in hz)),
+        "healthz_probes": len(hz),
+        "healthz_latency_ms_p50_p95_max": [
+            round(1000 * percentile(hz_latency, 50)),
+            round(1000 * percentile(hz_latency, 95)),
+            round(1000 * max(hz_latency, default=float("nan"))),
+        ],
+        "first_error_at_s": rel(min((answered(r) for r in failed), default=None)),
+        "last_error_at_s": rel(max((answered(r) for r in failed), default=None)),
+        "after_examples": [{**r, "start": rel(r["start"]), "answered": rel(answered(r))} for r in after[:10]],
         "errors_before": len(before),
         "errors_during": len(during),
         "errors_after": len(after),
@@ -400,7 +450,9 @@ def fault_analysis(rows: list[dict], probes: dict, restart: dict, t0: float) -> 
         "errors_during_by_page": summary(during),
         "errors_after_by_page": summary(after),
         "statuses_during": dict(Counter(r["status"] for r in during)),
-        "last_error_at_s": rel(max((r["start"] for r in failed), default=None)),
+        "error_pages_during": dict(
+            Counter(f"{r['status']} {r.get('body') or ''}".strip() for r in during if r["status"] >= 500).most_common(8)
+        ),
     }
 
 
@@ -523,29 +575,38 @@ def report(mode: str, versions: dict, compare: list[dict], chosen: str, normal: 
         "",
         "## Worker class",
         "",
-        f"{compare[0]['seconds']} s of the scenario without writes on a fresh gunicorn each (2 workers; gthread "
-        f"with {THREADS} threads each):",
-        "",
-        "| worker class | requests | p50 ms | p95 ms | p99 ms | failures | worker RSS at the end, MiB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for r in compare:
-        a = r["pages"][-1]
-        extra = f"`{r['worker_class']}`" + (f" ({THREADS} threads)" if r["worker_class"] == "gthread" else "")
-        out.append(
-            f"| {extra} | {a['requests']} | {_ms(a['p50'])} | {_ms(a['p95'])} | {_ms(a['p99'])} | "
-            f"{a['failures']} | {_mem(r['memory_mib']['end'])} |"
-        )
+    if compare:
+        out += [
+            f"{compare[0]['seconds']} s of the scenario without writes on a fresh gunicorn each (2 workers; gthread "
+            f"with {THREADS} threads each):",
+            "",
+            "| worker class | requests | p50 ms | p95 ms | p99 ms | failures | worker CPU ms per request | "
+            "worker RSS at the end, MiB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for r in compare:
+            a = r["pages"][-1]
+            extra = f"`{r['worker_class']}`" + (f" ({THREADS} threads)" if r["worker_class"] == "gthread" else "")
+            out.append(
+                f"| {extra} | {a['requests']} | {_ms(a['p50'])} | {_ms(a['p95'])} | {_ms(a['p99'])} | "
+                f"{a['failures']} | {r['worker_cpu_ms_per_request']} | {_mem(r['memory_mib']['end'])} |"
+            )
+    else:
+        out.append(f"Not measured in this run (`LOAD_WORKER_CLASS={chosen}`).")
     out += [
         "",
-        f"Kept: **{chosen}** (the lower p95 over all requests).",
+        f"Kept: **{chosen}**" + (" (the lower p95 over all requests)." if compare else "."),
         "",
         f"## Normal run: {USERS} users, {normal['seconds']} s, `{chosen}`",
         "",
         f"{normal['requests']} requests, {normal['failures']} failures, **{normal['server_errors']} answers 5xx**; "
         f"{check['normal']['found']} of {check['normal']['writes']} successful writes found in the database "
         f"({check['normal'].get('applications', 0)} applications, {check['normal'].get('payments', 0)} payments); "
-        f"tracebacks in the gunicorn log: {normal['gunicorn_log']['tracebacks']}.",
+        f"tracebacks in the gunicorn log: {normal['gunicorn_log']['tracebacks']}. The two workers used "
+        f"{normal['worker_cpu_s']} s of CPU in {normal['wall_seconds']} s ({normal['worker_cpu_share']} of a CPU; "
+        f"{normal['worker_cpu_ms_per_request']} ms per request, logins included): what the latencies below "
+        "include of waiting for a CPU shows here.",
         "",
         *page_markdown(normal),
         "",
@@ -579,6 +640,10 @@ def report(mode: str, versions: dict, compare: list[dict], chosen: str, normal: 
         out += ["Failed requests in the window, by page and answer:", ""]
         out += [f"- `{k}`: {v}" for k, v in f["errors_during_by_page"].items()]
         out.append("")
+    if f["error_pages_during"]:
+        out += ["What the failed pages said (status, then the title and heading of the page):", ""]
+        out += [f"- `{k}`: {v}" for k, v in f["error_pages_during"].items()]
+        out.append("")
     if f["errors_after_by_page"]:
         out += ["Failed requests after recovery:", ""]
         out += [f"- `{k}`: {v}" for k, v in f["errors_after_by_page"].items()]
@@ -600,8 +665,11 @@ def main() -> int:
     mode = sys.argv[1] if len(sys.argv) > 1 else "full"
     compare_s, run_s, restart_at = DURATIONS[mode]
     versions = _versions()
-    log(f"Worker class: sync against gthread, {compare_s} s each")
-    chosen, compare = compare_workers(compare_s)
+    if os.environ.get("LOAD_WORKER_CLASS"):  # to try the other phases again quickly
+        chosen, compare = os.environ["LOAD_WORKER_CLASS"], []
+    else:
+        log(f"Worker class: sync against gthread, {compare_s} s each")
+        chosen, compare = compare_workers(compare_s)
     log(f"Kept {chosen}")
     normal = one_run("normal", chosen, run_s, "0:60", writes=True)
     check = {"normal": run_check(normal["run_dir"])}

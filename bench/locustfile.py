@@ -83,10 +83,21 @@ def record_write(entry: dict) -> None:
     os.fsync(_writes_log.fileno())
 
 
+def _excerpt(response) -> str:
+    """What a person would read on an error page: its title and heading."""
+    text = getattr(response, "text", "") or ""
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+    if title or heading:
+        return " | ".join(m.group(1).strip() for m in (title, heading) if m)[:200]
+    return text[:200]
+
+
 @events.request.add_listener
-def _log_request(request_type, name, response_time, response, exception, start_time=None, **_kw):
+def _log_request(request_type, name, response_time, response, exception, context=None, start_time=None, **_kw):
     """Every answer, for the statuses per page and the timeline of the fault run."""
     status = getattr(response, "status_code", 0) or 0
+    headers = getattr(response, "headers", None) or {}
     _requests_log.write(
         json.dumps(
             {
@@ -96,6 +107,9 @@ def _log_request(request_type, name, response_time, response, exception, start_t
                 "name": name,
                 "status": status,
                 "error": None if exception is None else type(exception).__name__ + ": " + str(exception)[:200],
+                "location": headers.get("Location") if 300 <= status < 400 else None,
+                "account": (context or {}).get("account"),
+                "body": _excerpt(response) if status >= 500 else None,
             }
         )
         + "\n"
@@ -186,6 +200,10 @@ def unsecure_cookies(client) -> None:
 class Visitor(HttpUser):
     abstract = True
     wait_time = between(1, 5)
+    account: dict | None = None
+
+    def context(self) -> dict:
+        return {"account": self.account["email"] if self.account else None}
 
     def get(self, url: str, name: str, ok=(200,), **kwargs):
         """GET and judge the answer: anything but ``ok`` is a failure."""
@@ -290,9 +308,9 @@ class Entrepreneur(Visitor):
             note("no entrepreneur account left for this run: the extra entrepreneurs only browse")
         self.logged_in = False
         self.applications: list[int] = []
-        targets = [("call", CALL_ID)] + [("offer", o) for o in OFFER_IDS]
-        random.shuffle(targets)
-        self.targets = targets if WRITES else []
+        offers = [("offer", o) for o in OFFER_IDS]
+        random.shuffle(offers)
+        self.targets = [("call", CALL_ID), *offers] if WRITES else []  # the call first, then the offers
 
     def ensure_login(self) -> bool:
         if self.account is None:
@@ -427,19 +445,15 @@ class Staff(Visitor):
             record_write({"kind": "payment", "reference": reference, "lease_id": lease_id})
 
     def _find_leases(self) -> list[int]:
+        """Lessines' leases (404: no leases module in this tree)."""
         known = DATA.get("lease_ids") or []
-        with self.client.get(f"/c/{SLUG}/leases", name="/c/[slug]/leases", catch_response=True) as response:
-            if response.status_code == 404:
-                response.success()
-                note(
-                    f"no lease payment route (/c/{SLUG}/leases answers 404): payments skipped "
-                    f"({DATA.get('leases_note', '')})"
-                )
-                return []
-            if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
-                return known
-            found = sorted({int(i) for i in re.findall(r'href="/leases/(\d+)"', response.text)})
+        response = self.get(f"/c/{SLUG}/leases", "/c/[slug]/leases", ok=(200, 404))
+        if response.status_code == 404:
+            note(f"no lease payment route (/c/{SLUG}/leases answers 404): payments skipped ({DATA.get('leases_note')})")
+            return []
+        if response.status_code != 200:
+            return known
+        found = sorted({int(i) for i in re.findall(r'href="/leases/(\d+)"', response.text)})
         lease_ids = known or found
         if not lease_ids:
             note("the leases module is there but Lessines has no lease: payments skipped (see load_setup._leases)")
