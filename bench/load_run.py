@@ -408,9 +408,11 @@ def fault_analysis(rows: list[dict], probes: dict, restart: dict, t0: float) -> 
 
     failed = [r for r in rows if r["error"] is not None]
     before = [r for r in failed if answered(r) < window_start]
-    during = [r for r in failed if window_start <= answered(r) < recovered]
-    after = [r for r in failed if answered(r) >= recovered]
-    in_window = [r for r in rows if window_start <= answered(r) < recovered]
+    # In the window: answered after it began and sent before the app had recovered (a
+    # request sent just before recovery may be answered just after it, served in the window).
+    during = [r for r in failed if answered(r) >= window_start and r["start"] < recovered]
+    after = [r for r in failed if r["start"] >= recovered]
+    in_window = [r for r in rows if answered(r) >= window_start and r["start"] < recovered]
 
     def summary(items: list[dict]) -> dict:
         return dict(Counter(f"{r['name']} -> {r['status'] or r['error']}" for r in items).most_common(20))

@@ -192,6 +192,15 @@ def find_form(html: str, field: str) -> Form | None:
     return next((f for f in parser.forms if field in f.fields and "csrf_token" in f.fields), None)
 
 
+def judge(response, ok) -> None:
+    if response.status_code in ok:
+        response.success()
+    elif not response.status_code:
+        response.failure(f"no answer: {response.error!r}"[:300])
+    else:
+        response.failure(f"status {response.status_code}")
+
+
 def unsecure_cookies(client) -> None:
     for cookie in client.cookies:
         cookie.secure = False
@@ -202,25 +211,27 @@ class Visitor(HttpUser):
     wait_time = between(1, 5)
     account: dict | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # One connection per request, as nginx talks to gunicorn (HTTP/1.0 to upstreams by default).
+        # Kept-alive connections race with gunicorn's keep-alive timeout (2 s, shorter than the
+        # think time): the server closes one just as the client reuses it, and the request fails
+        # with no answer, which a proxy or a browser would have retried.
+        self.client.headers["Connection"] = "close"
+
     def context(self) -> dict:
         return {"account": self.account["email"] if self.account else None}
 
     def get(self, url: str, name: str, ok=(200,), **kwargs):
         """GET and judge the answer: anything but ``ok`` is a failure."""
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False, **kwargs) as response:
-            if response.status_code in ok:
-                response.success()
-            else:
-                response.failure(f"status {response.status_code}")
+            judge(response, ok)
             unsecure_cookies(self.client)
             return response
 
     def post(self, url: str, name: str, data: dict, ok=(302, 303)):
         with self.client.post(url, name=name, data=data, catch_response=True, allow_redirects=False) as response:
-            if response.status_code in ok:
-                response.success()
-            else:
-                response.failure(f"status {response.status_code}")
+            judge(response, ok)
             unsecure_cookies(self.client)
             return response
 
