@@ -8,6 +8,9 @@ one up in $DATABASE_URL:
   the token in its motivation, and was submitted;
 - a payment: a row of lease_payments carries the reference.
 
+It also looks up the applications whose answer was an error (or no answer):
+the error page says nothing was saved, so it counts those saved all the same.
+
     python bench/load_check.py bench/out/load-fault   # prints "N of N successful writes found"
 
 Prints a JSON summary on its last line; exits 1 when a write is missing.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -43,11 +47,14 @@ def writes_of(log_dir: Path) -> list[dict]:
 
 def check(log_dir: Path, url: str) -> dict:
     entries = writes_of(log_dir)
+    acknowledged = [e for e in entries if not e["kind"].endswith("_unacknowledged")]
+    unacknowledged = [e for e in entries if e["kind"].endswith("_unacknowledged")]
     missing: list[dict] = []
     found = {"application": 0, "payment": 0}
+    saved_anyway: list[dict] = []
     with _connect(url) as conn:
         has_payments = conn.execute("SELECT to_regclass('lease_payments') IS NOT NULL").fetchone()[0]
-        for entry in entries:
+        for entry in acknowledged:
             if entry["kind"] == "application":
                 row = conn.execute(
                     "SELECT a.status, u.email FROM applications a JOIN users u ON u.id = a.entrepreneur_id "
@@ -66,12 +73,24 @@ def check(log_dir: Path, url: str) -> dict:
                 found[entry["kind"]] += 1
             else:
                 missing.append(entry)
+        # A request answered with an error (or not at all) should have saved nothing: the
+        # error page says so. Count the ones that were saved all the same.
+        for entry in unacknowledged:
+            if entry["kind"] == "application_unacknowledged":
+                hit = conn.execute(
+                    "SELECT id FROM applications WHERE position(%s in motivation) > 0", (entry["token"],)
+                ).fetchone()
+                if hit is not None:
+                    saved_anyway.append({**entry, "application_id": hit[0]})
     return {
-        "writes": len(entries),
+        "writes": len(acknowledged),
         "found": sum(found.values()),
         "applications": found["application"],
         "payments": found["payment"],
         "missing": missing,
+        "unacknowledged": len(unacknowledged),
+        "unacknowledged_statuses": dict(Counter(str(e.get("status")) for e in unacknowledged)),
+        "saved_anyway": saved_anyway,
     }
 
 
@@ -83,8 +102,14 @@ def main() -> int:
         f"{result['found']} of {result['writes']} successful writes found "
         f"({result['applications']} applications, {result['payments']} payments)"
     )
+    print(
+        f"{result['unacknowledged']} writes answered with an error or not at all "
+        f"({result['unacknowledged_statuses']}): {len(result['saved_anyway'])} of them saved all the same"
+    )
     for entry in result["missing"]:
         print(f"MISSING: {json.dumps(entry)}")
+    for entry in result["saved_anyway"]:
+        print(f"SAVED THOUGH NOT ACKNOWLEDGED: {json.dumps(entry)}")
     print(json.dumps(result))
     return 0 if not result["missing"] else 1
 

@@ -635,6 +635,9 @@ def report(mode: str, versions: dict, compare: list[dict], chosen: str, normal: 
         f"| failed requests after recovery | **{f['errors_after']}** |",
         f"| successful writes found afterwards | **{check['fault']['found']} of {check['fault']['writes']}** "
         f"({check['fault'].get('applications', 0)} applications, {check['fault'].get('payments', 0)} payments) |",
+        f"| applications answered with an error (or not at all) | {check['fault'].get('unacknowledged')} "
+        f"{check['fault'].get('unacknowledged_statuses')}; saved all the same: "
+        f"**{len(check['fault'].get('saved_anyway', []))}** |",
         f"| gunicorn RSS, MiB | start {_mem(fault['memory_mib']['start'])}, end {_mem(fault['memory_mib']['end'])} |",
         "",
     ]

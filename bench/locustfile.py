@@ -382,10 +382,14 @@ class Entrepreneur(Visitor):
             )
             self.applications.append(int(match.group(1)))
             self.targets.pop(0)
-        elif answer.status_code == 409:
-            # An earlier attempt was saved but its answer was lost (or refused): do not try again.
-            self.targets.pop(0)
-        # Anything else (a 5xx, a dropped connection): the next apply task tries this target again.
+        else:
+            # Not acknowledged: bench/load_check.py tells whether it was saved all the same.
+            record_write({"kind": "application_unacknowledged", "token": token, "status": answer.status_code,
+                          "target": kind, "target_id": target, "email": self.account["email"]})  # fmt: skip
+            if answer.status_code == 409:
+                # An earlier attempt was saved but its answer was lost (or refused): do not try again.
+                self.targets.pop(0)
+            # Anything else (a 5xx, a dropped connection): the next apply task tries this target again.
 
 
 class Staff(Visitor):
