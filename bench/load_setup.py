@@ -175,22 +175,29 @@ def build(app) -> dict:
 
 
 def _leases(data: dict) -> None:
-    """Leases to record payments on, once the leases module is merged (another branch).
+    """The running leases of Lessines, for the Staff user to record payments on.
 
-    Lead: create one active lease of Lessines here with popup.leases.operations
-    (on a unit with an offer, co-tenants from data["entrepreneurs"]) and put
-    its id in data["lease_ids"]; the Staff user of bench/locustfile.py then
-    records payments on it. Until then the Staff user finds no lease and skips
-    payments with a note.
+    The leases module (merged on main after this script was written) seeds a
+    running demo lease in Lessines with `popup seed-demo`: its id goes to
+    data["lease_ids"]. In a tree without the module, no lease: the Staff user
+    skips payments with a note.
     """
     try:
-        import popup.leases  # noqa: F401
+        from popup.leases.models import Lease
     except ImportError:
         data["lease_ids"] = []
         data["leases_note"] = "popup.leases is not in this tree: no payments in the load test"
         return
-    data["lease_ids"] = []
-    data["leases_note"] = "popup.leases exists but bench/load_setup.py creates no lease yet (see _leases)"
+    lessines = db.session.execute(select(Commune).filter_by(slug="lessines")).scalar_one()
+    data["lease_ids"] = list(
+        db.session.scalars(
+            select(Lease.id)
+            .join(Unit, Unit.id == Lease.unit_id)
+            .where(Unit.commune_id == lessines.id, Lease.status == "running")
+            .order_by(Lease.id)
+        )
+    )
+    data["leases_note"] = f"running leases of Lessines: {data['lease_ids'] or 'none (seed-demo made none?)'}"
 
 
 def main(out: str) -> None:
