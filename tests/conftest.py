@@ -23,6 +23,8 @@ from aiosmtpd.handlers import Message
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -35,6 +37,11 @@ from popup.extensions import limiter
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/popup_test"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property tests check behaviour, not speed: on a shared, loaded machine a slow
+# example is no failure (speed is measured in bench/, never in tests).
+hypothesis_settings.register_profile("popup", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("popup")
 
 
 def pytest_configure(config):
