@@ -126,7 +126,7 @@ class LeaseForm(FlaskForm):
         ),
     )
     subsidy_percent = WholeNumberField(
-        _l("Commune subsidy (% of the rent)"),
+        _l("Commune subsidy (percentage of the rent)"),
         signed=True,
         message=_l("Give a whole percentage from 0 to 100."),
         validators=[Optional(), Between(0, 100, _l("Give a whole percentage from 0 to 100."))],
