@@ -57,11 +57,16 @@ class Summary:
         return sum(self.tables.values())
 
 
+# Not data: a stamp that the map cache compares (popup/maps/versions.py); the
+# restore's own commit renews it, so that no worker serves a map from before.
+NOT_BACKED_UP = frozenset({"data_versions"})
+
+
 def tables() -> list[Table]:
     """Every table of the models, parents before children."""
     from popup import models  # noqa: F401  (complete metadata)
 
-    return list(db.metadata.sorted_tables)
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
 def current_revision() -> str | None:

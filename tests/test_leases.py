@@ -587,7 +587,7 @@ def test_the_ledger_as_csv_for_excel(client, auth, db, people, make_lease):
     assert ";1234,56;" in text and "'=HYPERLINK()" in text
     client.post("/language", data={"lang": "en"})
     english = client.get(f"/leases/{lease.id}/ledger.csv").data.decode("utf-8-sig")
-    assert ",1234.56," in english and english.splitlines()[0].startswith("Entry,")
+    assert ",1234.56," in english and english.splitlines()[0].startswith("Ledger entry,")
 
 
 # -- graduation -------------------------------------------------------------------------------------------

@@ -170,14 +170,14 @@ def test_rotation_pages_have_no_wcag_violation(page, demo_password, demo_rotatio
         page.goto(path)
         assert violations(page) == [], path
     page.goto("/rotations")
-    page.get_by_role("link", name="New rotation for Boutique partagée (rotation)").click()
+    page.get_by_role("link", name="Nouvelle rotation pour Boutique partagée (rotation)").click()
     page.wait_for_load_state("load")
     assert violations(page) == [], "new rotation form"
     page.locator("form").last.get_by_role("button").click()  # the form with its errors
     page.wait_for_load_state("load")
     assert violations(page) == [], "new rotation form with errors"
     page.goto(f"/rotations/{demo_rotation}")
-    page.get_by_role("button", name="Run the planner").click()
+    page.get_by_role("button", name="Lancer le planificateur").click()
     page.wait_for_load_state("load")
     assert violations(page) == [], "proposed plan"
 
