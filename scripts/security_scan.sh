@@ -40,7 +40,7 @@ STAFF_PASSWORD="lessines-demo"
 
 # shellcheck disable=SC2046
 ensure_packages $(base_packages) openssl
-ensure_venv requirements.txt
+ensure_venv requirements-dev.txt
 compile_translations
 mkdir -p "$OUT"
 
@@ -71,7 +71,8 @@ fi
 export DATABASE_URL="sqlite:///$WORK/scan.sqlite"
 say "Throwaway demo database in $WORK (db upgrade, seed-demo)"
 "$VENV/bin/flask" --app app db upgrade >/dev/null 2>&1
-"$VENV/bin/flask" --app app popup seed-demo | head -1
+"$VENV/bin/flask" --app app popup seed-demo > "$OUT/seed.log"
+head -1 "$OUT/seed.log"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
