@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 SECTIONS = ("vulnerabilities", "anomalies", "additionals")
+MAX_LISTED = 12  # findings listed per category
 
 
 def summarise(path: Path) -> list[str]:
@@ -34,10 +35,12 @@ def summarise(path: Path) -> list[str]:
         lines.append(f"-- {section}: {total}")
         for name, items in sorted(found.items()):
             lines.append(f"   {name}: {len(items)}")
-            for item in items:
+            for item in items[:MAX_LISTED]:
                 parameter = f" [{item['parameter']}]" if item.get("parameter") else ""
                 text = " ".join(str(item.get("info", "")).split())
                 lines.append(f"     - {item.get('method', '')} {item.get('path', '')}{parameter}: {text[:300]}")
+            if len(items) > MAX_LISTED:
+                lines.append(f"     ... and {len(items) - MAX_LISTED} more (see the JSON report)")
     return lines
 
 
