@@ -43,6 +43,7 @@ ensure_packages $(base_packages) openssl
 ensure_venv requirements-dev.txt
 compile_translations
 mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.log "$OUT/summary.txt"  # nothing of a previous run mixes in
 
 # -- wapiti, in its own virtualenv --------------------------------------------------
 if [ "$("$SCAN_VENV/bin/wapiti" --version 2>/dev/null | tail -1)" != "$WAPITI_VERSION" ]; then
