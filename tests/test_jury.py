@@ -213,3 +213,24 @@ def test_comments_come_out_escaped(client, auth, db, call, juror, entrepreneurs)
     scores_post(client, call, application, ("3", "3"), (XSS, XSS))
     html = client.get(f"/calls/{call.id}/jury").text
     assert XSS not in html and html.count("&lt;img src=x onerror=alert(1)&gt;") == 2
+
+
+def test_the_scores_form_is_protected_by_its_prefixed_csrf_token(client, auth, db, csrf, call, juror, entrepreneurs):
+    """wapiti reported "lack of anti CSRF token" here: the token is there, named ``a<id>-csrf_token``."""
+    application = make_application(db, entrepreneurs[0], call=call, status="submitted")
+    auth.client.application.config["WTF_CSRF_ENABLED"] = False
+    auth.login(juror.email)
+    auth.client.application.config["WTF_CSRF_ENABLED"] = True
+    assert scores_post(client, call, application, ("4", "2")).status_code == 400
+    assert my_scores(db, juror) == []
+    html = client.get(f"/calls/{call.id}/jury").text
+    token = re.search(rf'name="a{application.id}-csrf_token"[^>]*value="([^"]+)"', html)
+    assert token, "the scores form carries its CSRF token under its prefix"
+    concept, feasibility = call.criteria
+    data = {
+        f"a{application.id}-csrf_token": token.group(1),
+        f"a{application.id}-score_{concept.id}": "4",
+        f"a{application.id}-score_{feasibility.id}": "2",
+    }
+    assert client.post(f"/calls/{call.id}/jury/{application.id}", data=data).status_code == 303
+    assert [row[2] for row in my_scores(db, juror)] == [4, 2]
