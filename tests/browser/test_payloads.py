@@ -297,7 +297,7 @@ def _open_map_popups(page) -> list[str]:
     """Open the popup of a few unit markers and the tooltip of the cores; return the texts shown."""
     expect(page.locator("#unit-list li").first).to_be_visible()
     texts = page.evaluate(
-        """async () => {
+        """() => {
             const map = Object.values(window).find((v) => v instanceof L.Map);
             const shown = [];
             map.eachLayer((layer) => {
@@ -309,10 +309,10 @@ def _open_map_popups(page) -> list[str]:
             });
             let cluster = null;
             map.eachLayer((layer) => { if (layer.zoomToShowLayer) { cluster = layer; } });
-            const markers = cluster ? cluster.getLayers().slice(0, 3) : [];
+            // The markers sit in clusters; open each one's popup (built by unit-map.js) on the map directly.
+            const markers = cluster ? cluster.getLayers().slice(0, 5) : [];
             for (const marker of markers) {
-                await new Promise((done) => cluster.zoomToShowLayer(marker, done));
-                marker.openPopup();
+                map.openPopup(marker.getPopup()._content(marker), marker.getLatLng());
                 const popup = document.querySelector('.leaflet-popup-content');
                 if (popup) { shown.push(popup.innerText); }
             }
