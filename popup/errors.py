@@ -6,7 +6,7 @@ from flask import Flask, Response, current_app, g, jsonify, make_response, rende
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from popup.extensions import db
@@ -51,15 +51,19 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(exc: OperationalError):
+    @app.errorhandler(PendingRollbackError)
+    def _database_unavailable(exc: OperationalError | PendingRollbackError):
         """The database does not answer (restarting, locked too long): a 503 to retry, not a 500."""
         g.db_unavailable = True  # the locale and the page must not ask the database again
         g._login_user = current_app.login_manager.anonymous_user()  # nor load the account again
         try:
             db.session.rollback()
-        except Exception:
-            db.session.invalidate()
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        except Exception:  # the connection is gone: nothing to roll back
+            try:
+                db.session().invalidate()  # give the dead connection back; the next request takes a new one
+            except Exception:
+                app.logger.warning("could not invalidate the session's connection", exc_info=True)
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
         code = 503
         title, message = _messages()[code]
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":

@@ -172,3 +172,26 @@ def test_a_database_that_does_not_answer_gives_a_503_to_retry(tmp_path, lang):
         session["_fresh"] = True
     response = client.get("/my/applications")
     assert_generic(response, 503, translated(down, "Service unavailable", lang))
+
+
+def test_a_connection_lost_mid_request_gives_a_503_even_when_the_rollback_fails(tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    config = TestingConfig(str(tmp_path), database_url=f"sqlite:///{tmp_path}/p.sqlite")
+    config.WTF_CSRF_ENABLED = False
+    lost = create_app(config)
+
+    @policy(public)
+    def cut():
+        raise OperationalError("SELECT 1", {}, Exception("terminating connection due to administrator command"))
+
+    lost.add_url_rule("/cut", "cut", cut)
+    lost.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def dead_rollback():
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(_db.session, "rollback", dead_rollback)
+    response = lost.test_client().get("/cut")
+    assert response.status_code == 503
+    assert "Internal Server Error" not in response.get_data(as_text=True)
