@@ -88,10 +88,13 @@ def _status_choices():
     return list(STATUS_LABELS.items())
 
 
-class UnitForm(FlaskForm):
-    """A unit's facts. The view sets the choices, the communes and, on edit, the current status."""
+class UnitFactsForm(FlaskForm):
+    """The facts of a unit that staff and owners both enter; the point must lie in the unit's commune.
 
-    commune = SelectField(_l("Commune"), coerce=optional_int)
+    Subclasses declare ``commune`` (its choices differ) and ``public_description``
+    (its help differs), and what else their users may set.
+    """
+
     address = StringField(
         _l("Address"),
         filters=[strip],
@@ -141,19 +144,73 @@ class UnitForm(FlaskForm):
         ],
     )
     ground_floor = BooleanField(_l("On the ground floor"), default=True)
-    status = SelectField(_l("Status"), choices=_status_choices(), default="vacant")
-    reason = StringField(
-        _l("Reason for the status change"),
-        filters=[strip],
-        validators=[Length(max=500)],
-        description=_l("Kept in the unit's history with your name and the date. Required when the unit is withdrawn."),
-    )
     asking_rent = StringField(
         _l("Asking rent (euros per month)"),
         filters=[strip],
         validators=[Length(max=40)],
         description=_l("For example 850, 850,50 or 1.250. Leave empty if unknown."),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    has_water = BooleanField(FEATURE_LABELS["has_water"])
+    has_kitchen = BooleanField(FEATURE_LABELS["has_kitchen"])
+    step_free_access = BooleanField(FEATURE_LABELS["step_free_access"])
+    has_shop_window = BooleanField(FEATURE_LABELS["has_shop_window"])
+
+    def __init__(self, *args, communes=(), unit=None, **kwargs):
+        """``communes``: those the user may choose; ``unit``: the unit being edited (its commune is fixed)."""
+        super().__init__(*args, **kwargs)
+        self.communes = {c.id: c for c in communes}
+        self.fixed_commune = unit.commune if unit is not None else None
+        self.asking_rent_cents = None
+        if unit is not None:
+            del self.commune  # a unit does not move to another commune
+
+    def validate_asking_rent(self, field):
+        self.asking_rent_cents = None
+        if not field.data:
+            return
+        try:
+            cents = parse_euros(field.data, allow_negative=True)
+        except ValueError:
+            raise ValidationError(_l("Give an amount in euros, such as 850, 850,50 or 1.250.")) from None
+        if cents < 0:
+            raise ValidationError(_l("The rent cannot be negative."))
+        self.asking_rent_cents = cents
+
+    def chosen_commune(self):
+        if self.fixed_commune is not None:
+            return self.fixed_commune
+        return self.communes.get(self.commune.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        commune = self.chosen_commune()
+        if self.latitude.errors or self.longitude.errors or commune is None or commune.boundary is None:
+            return valid
+        if self.latitude.data is None or self.longitude.data is None:
+            return valid
+        point = Point(self.longitude.data, self.latitude.data)
+        if not geo.shape(commune.boundary).covers(point):
+            message = _l("This point lies outside the commune of %(name)s.", name=commune.name)
+            self.latitude.errors.append(message)
+            self.longitude.errors.append(message)
+            return False
+        return valid
+
+    def features(self) -> dict[str, bool]:
+        return {code: bool(self[code].data) for code in UNIT_FEATURES}
+
+
+class UnitForm(UnitFactsForm):
+    """A unit's facts. The view sets the choices, the communes and, on edit, the current status."""
+
+    commune = SelectField(_l("Commune"), coerce=optional_int)
+    status = SelectField(_l("Status"), choices=_status_choices(), default="vacant")
+    reason = StringField(
+        _l("Reason for the status change"),
+        filters=[strip],
+        validators=[Length(max=500)],
+        description=_l("Kept in the unit's history with your name and the date. Required when the unit is withdrawn."),
     )
     owner = SelectField(_l("Owner"), coerce=optional_int)
     public_description = TextAreaField(
@@ -180,37 +237,15 @@ class UnitForm(FlaskForm):
         validators=[Length(max=80)],
         description=_l("The commune's own reference for this unit, if any."),
     )
-    has_water = BooleanField(FEATURE_LABELS["has_water"])
-    has_kitchen = BooleanField(FEATURE_LABELS["has_kitchen"])
-    step_free_access = BooleanField(FEATURE_LABELS["step_free_access"])
-    has_shop_window = BooleanField(FEATURE_LABELS["has_shop_window"])
     submit = SubmitField(_l("Save the unit"))
 
     def __init__(self, *args, communes=(), owners=(), unit=None, **kwargs):
-        """``communes``: those the user may choose; ``unit``: the unit being edited (its commune is fixed)."""
-        super().__init__(*args, **kwargs)
-        self.communes = {c.id: c for c in communes}
-        self.fixed_commune = unit.commune if unit is not None else None
+        super().__init__(*args, communes=communes, unit=unit, **kwargs)
         self.current_status = unit.status if unit is not None else None
-        self.asking_rent_cents = None
-        if unit is not None:
-            del self.commune  # a unit does not move to another commune
-        else:
+        if unit is None:
             self.commune.choices = [(c.id, c.name) for c in communes]
         self.sector.choices = [("", _l("Not recorded"))] + [(code, SECTOR_LABELS[code]) for code in SECTORS]
         self.owner.choices = [("", _l("No owner recorded"))] + [(u.id, f"{u.name} ({u.email})") for u in owners]
-
-    def validate_asking_rent(self, field):
-        self.asking_rent_cents = None
-        if not field.data:
-            return
-        try:
-            cents = parse_euros(field.data, allow_negative=True)
-        except ValueError:
-            raise ValidationError(_l("Give an amount in euros, such as 850, 850,50 or 1.250.")) from None
-        if cents < 0:
-            raise ValidationError(_l("The rent cannot be negative."))
-        self.asking_rent_cents = cents
 
     def validate_sector(self, field):
         if field.data and field.data not in SECTORS:
@@ -220,29 +255,6 @@ class UnitForm(FlaskForm):
         moving_out = self.status.data == WITHDRAWN and self.current_status != WITHDRAWN
         if moving_out and not field.data:
             raise ValidationError(_l("Say why the unit is withdrawn from the market."))
-
-    def chosen_commune(self):
-        if self.fixed_commune is not None:
-            return self.fixed_commune
-        return self.communes.get(self.commune.data)
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        commune = self.chosen_commune()
-        if self.latitude.errors or self.longitude.errors or commune is None or commune.boundary is None:
-            return valid
-        if self.latitude.data is None or self.longitude.data is None:
-            return valid
-        point = Point(self.longitude.data, self.latitude.data)
-        if not geo.shape(commune.boundary).covers(point):
-            message = _l("This point lies outside the commune of %(name)s.", name=commune.name)
-            self.latitude.errors.append(message)
-            self.longitude.errors.append(message)
-            return False
-        return valid
-
-    def features(self) -> dict[str, bool]:
-        return {code: bool(self[code].data) for code in UNIT_FEATURES}
 
 
 class BulkStatusForm(FlaskForm):
