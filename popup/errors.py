@@ -38,6 +38,21 @@ def render_error(code: int, detail: str | None = None) -> Response:
     return response
 
 
+def discard_session() -> None:
+    """Roll the request's session back, even when its connection is gone (PostgreSQL restarting).
+
+    A rollback on a dead connection raises in turn; the connection is then
+    invalidated, so that the pool gives the next request a new one.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        try:
+            db.session().invalidate()
+        except Exception:
+            current_app.logger.warning("could not invalidate the session's connection", exc_info=True)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -56,13 +71,7 @@ def register(app: Flask) -> None:
         """The database does not answer (restarting, locked too long): a 503 to retry, not a 500."""
         g.db_unavailable = True  # the locale and the page must not ask the database again
         g._login_user = current_app.login_manager.anonymous_user()  # nor load the account again
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is gone: nothing to roll back
-            try:
-                db.session().invalidate()  # give the dead connection back; the next request takes a new one
-            except Exception:
-                app.logger.warning("could not invalidate the session's connection", exc_info=True)
+        discard_session()
         app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
         code = 503
         title, message = _messages()[code]

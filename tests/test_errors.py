@@ -195,3 +195,29 @@ def test_a_connection_lost_mid_request_gives_a_503_even_when_the_rollback_fails(
     response = lost.test_client().get("/cut")
     assert response.status_code == 503
     assert "Internal Server Error" not in response.get_data(as_text=True)
+
+
+def test_an_answer_already_committed_keeps_its_status_when_the_database_goes_before_the_emails(tmp_path, monkeypatch):
+    from flask import g
+    from sqlalchemy.exc import OperationalError
+
+    from popup.notifications import operations as notifications
+
+    config = TestingConfig(str(tmp_path), database_url=f"sqlite:///{tmp_path}/p.sqlite")
+    done = create_app(config)
+
+    @policy(public)
+    def saved():
+        g.popup_new_notifications = [1]  # as notify() leaves it for the emails after the commit
+        return "saved"
+
+    done.add_url_rule("/saved", "saved", saved)
+    done.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def lost(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(notifications, "deliver", lost)
+    monkeypatch.setattr(_db.session, "rollback", lost)
+    response = done.test_client().get("/saved")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "saved"

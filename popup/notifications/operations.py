@@ -103,8 +103,10 @@ def register(app: Flask) -> None:
         if ids and response.status_code < 400:
             try:
                 deliver(ids)
-            except Exception:  # the answer to the user must not fail because of email
-                db.session.rollback()
+            except Exception:  # the answer to the user must not fail because of email (or a lost database)
+                from popup.errors import discard_session
+
+                discard_session()
                 app.logger.exception("sending notification emails failed; they stay pending")
         return response
 
