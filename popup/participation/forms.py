@@ -11,13 +11,13 @@ from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from shapely.geometry import Point
 from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from popup import geo
 from popup.domain.participation import MAX_WISH_TEXT
 from popup.domain.vocabulary import SECTORS
 from popup.labels import SECTOR_LABELS
-from popup.units.forms import Between, NumberField, strip
+from popup.units.forms import latitude_field, longitude_field, strip
 
 FILL_SALT = "popup-report-form-started"
 FILL_TOKEN_MAX_AGE_S = 24 * 3600  # an older form is stale: reload it
@@ -41,22 +41,8 @@ class ReportForm(FlaskForm):
         validators=[DataRequired(message=_l("Give the address of the empty unit.")), Length(max=200)],
         description=_l("Street and number, e.g. Rue de Grammont 8."),
     )
-    latitude = NumberField(
-        _l("Latitude"),
-        message=_l("Give the latitude as a number, such as 50.7117."),
-        validators=[
-            InputRequired(message=_l("Click on the map to place the unit, or give its latitude.")),
-            Between(-90, 90, _l("A latitude lies between -90 and 90.")),
-        ],
-    )
-    longitude = NumberField(
-        _l("Longitude"),
-        message=_l("Give the longitude as a number, such as 3.8357."),
-        validators=[
-            InputRequired(message=_l("Click on the map to place the unit, or give its longitude.")),
-            Between(-180, 180, _l("A longitude lies between -180 and 180.")),
-        ],
-    )
+    latitude = latitude_field(_l("Click on the map to place the unit, or give its latitude."))
+    longitude = longitude_field(_l("Click on the map to place the unit, or give its longitude."))
     description = TextAreaField(
         _l("What did you see? (optional)"),
         filters=[strip],

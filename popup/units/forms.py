@@ -88,6 +88,24 @@ def _status_choices():
     return list(STATUS_LABELS.items())
 
 
+def latitude_field(missing: str) -> NumberField:
+    """A WGS84 latitude typed or set by a map picker; ``missing`` says what to do when empty."""
+    return NumberField(
+        _l("Latitude"),
+        message=_l("Give the latitude as a number, such as 50.7117."),
+        validators=[InputRequired(message=missing), Between(-90, 90, _l("A latitude lies between -90 and 90."))],
+    )
+
+
+def longitude_field(missing: str) -> NumberField:
+    """A WGS84 longitude typed or set by a map picker; ``missing`` says what to do when empty."""
+    return NumberField(
+        _l("Longitude"),
+        message=_l("Give the longitude as a number, such as 3.8357."),
+        validators=[InputRequired(message=missing), Between(-180, 180, _l("A longitude lies between -180 and 180."))],
+    )
+
+
 class UnitFactsForm(FlaskForm):
     """The facts of a unit that staff and owners both enter; the point must lie in the unit's commune.
 
@@ -101,22 +119,8 @@ class UnitFactsForm(FlaskForm):
         validators=[DataRequired(message=_l("Give the address of the unit.")), Length(max=200)],
         description=_l("Street, number, postcode and town, e.g. Grand-Place 12, 7860 Lessines."),
     )
-    latitude = NumberField(
-        _l("Latitude"),
-        message=_l("Give the latitude as a number, such as 50.7117."),
-        validators=[
-            InputRequired(message=_l("Give the latitude, or click on the map.")),
-            Between(-90, 90, _l("A latitude lies between -90 and 90.")),
-        ],
-    )
-    longitude = NumberField(
-        _l("Longitude"),
-        message=_l("Give the longitude as a number, such as 3.8357."),
-        validators=[
-            InputRequired(message=_l("Give the longitude, or click on the map.")),
-            Between(-180, 180, _l("A longitude lies between -180 and 180.")),
-        ],
-    )
+    latitude = latitude_field(_l("Give the latitude, or click on the map."))
+    longitude = longitude_field(_l("Give the longitude, or click on the map."))
     floor_area_m2 = NumberField(
         _l("Floor area (m²)"),
         message=_l("Give the floor area in square metres, such as 85 or 85.5."),
