@@ -220,10 +220,12 @@ def join_points_in_polygons(dialect: str, stmt: Select, points, point_id, point_
 # -- GeoJSON built by the database -----------------------------------------------
 #
 # The API sends a FeatureCollection of points as the text one statement
-# returns: no Python object, dict or JSON encoding per unit. Values come out
-# as Python's json module writes them for the same rows (tests compare both):
-# strings escaped by the database's JSON functions, floats in their shortest
-# exact form, coordinates rounded to 7 decimals exactly as ``round(x, 7)``.
+# returns: no Python object, dict or JSON encoding per unit. Each feature's
+# text is written once, when its row is written (StoredFeature's triggers),
+# and the query only joins texts. Values come out as Python's json module
+# writes them for the same rows (tests compare both): strings escaped by the
+# database's JSON functions, floats in their shortest exact form, coordinates
+# rounded to 7 decimals exactly as ``round(x, 7)``.
 
 
 @dataclass(frozen=True)
@@ -324,8 +326,9 @@ def _plain_string(dialect: str, x: str) -> str:
     return f"json_quote({x})" if dialect == "sqlite" else f"""coalesce('"' || ({x}) || '"', 'null')"""
 
 
-def _json_text(dialect: str, field: JsonField, alias: str) -> str:
-    col = f"{alias}.{field.column}"
+def _json_text(dialect: str, field: JsonField, alias: str, sources: dict[str, str] | None = None) -> str:
+    """SQL of the field's JSON text over the row ``alias``; ``sources`` gives SQL for columns not in the row."""
+    col = (sources or {}).get(field.column) or f"{alias}.{field.column}"
     if field.kind == "text":
         return _value_text(dialect, col)
     if field.kind == "int":
@@ -371,48 +374,177 @@ def _concat(dialect: str, pieces: Sequence[tuple[bool, str]]) -> str:
     return "(" + " || ".join(args) + ")"
 
 
-def point_feature_collection(
-    dialect: str, rows: Select, *, id_column, fields: Sequence[JsonField], limit: int
-) -> Select:
-    """A statement answering one row, one column: the text of a GeoJSON FeatureCollection.
-
-    ``rows`` selects the features' columns, labelled: ``id``, ``lon``, ``lat``
-    and each field's column. The features come ordered by ``id_column``, at
-    most ``limit`` of them; the collection ends with ``"truncated"`` (more rows
-    matched) and ``"limit"``, as the API documents. The text is concatenated
-    from each value's JSON text (json_quote / to_json escape the strings): the
-    JSON functions that build objects were 2 to 3 times slower, SQLite's
-    parsing again every nested object.
-    """
-    limit = int(limit)
-    rank = func.row_number().over(order_by=id_column).label("rn")
-    # A subquery with a LIMIT: neither database merges it into the aggregate
-    # around it, so each of its columns (ST_X ...) is computed once per row. (Both
-    # databases copied wide rows for a MATERIALIZED CTE: 0.3 to 1 ms more here.)
-    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery("r")
-    return select(literal_column(_collection_sql(dialect, tuple(fields), limit))).select_from(inner)
-
-
-@functools.lru_cache(maxsize=64)
-def _collection_sql(dialect: str, fields: tuple[JsonField, ...], limit: int) -> str:
-    """The SQL of the collection's text over the subquery ``r`` (the same for every request)."""
-    a = "r"
+def _feature_head_pieces(
+    dialect: str, fields: Sequence[JsonField], alias: str, lon: str, lat: str, sources: dict[str, str]
+) -> list[tuple[bool, str]]:
+    """Pieces of a point feature's JSON text up to its last stored property (no closing braces)."""
 
     def coordinate(x: str) -> str:
         # Rounded to 7 decimals, a coordinate needs at most 15 digits: SQLite's own are exact.
         return _value_text(dialect, x) if dialect == "sqlite" else _float_text(dialect, x)
 
+    if not fields:
+        raise ValueError("a stored feature keeps at least one property")
     pieces: list[tuple[bool, str]] = [
         (True, '{"type":"Feature","id":'),
-        (False, _int_text(dialect, f"{a}.id")),
+        (False, _int_text(dialect, f"{alias}.id")),
         (True, ',"geometry":{"type":"Point","coordinates":['),
-        (False, coordinate(_round7(dialect, f"{a}.lon"))),
+        (False, coordinate(_round7(dialect, lon))),
         (True, ","),
-        (False, coordinate(_round7(dialect, f"{a}.lat"))),
+        (False, coordinate(_round7(dialect, lat))),
         (True, "]},"),
     ]
     for i, field in enumerate(fields):
         pieces.append((True, ('"properties":{' if i == 0 else ",") + f'"{_check_name(field.name)}":'))
+        pieces.append((False, _json_text(dialect, field, alias, sources)))
+    return pieces
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A stored property read from another table: ``table.column`` of the row whose id is in ``key``."""
+
+    name: str
+    table: str
+    column: str
+    key: str
+
+    def sql(self, alias: str) -> str:
+        t, c, k = (_check_name(x) for x in (self.table, self.column, self.key))
+        return f"(SELECT {t}.{c} FROM {t} WHERE {t}.id = {alias}.{k})"  # noqa: S608 (checked names)
+
+
+@dataclass(frozen=True)
+class StoredFeature:
+    """A point feature's JSON text kept in a column of its own row, up to its last stored property.
+
+    The API then only joins stored texts, adding the properties that depend
+    on the request (see stored_feature_collection): writing every value as
+    JSON in the query cost as much as the query itself (bench/RESULTS.md).
+    Triggers keep the text true whichever code writes (ORM, bulk updates,
+    imports, restores): on every INSERT and every UPDATE of a column it reads,
+    and on an UPDATE of a looked-up column in the other table (``lookups``:
+    such a field names the lookup as its column). PostgreSQL sets the text
+    before the row is written, SQLite updates the row just written.
+    ``create_sql`` replaces the triggers and ``refresh_sql`` rewrites every
+    row: a migration runs both whenever the fields change.
+    """
+
+    table: str
+    column: str
+    geometry: str
+    fields: tuple[JsonField, ...]
+    lookups: tuple[Lookup, ...] = ()
+
+    def watched(self) -> tuple[str, ...]:
+        """The columns of the row the text is made of: an UPDATE of any of them rewrites it."""
+        looked_up = {lookup.name: lookup.key for lookup in self.lookups}
+        names = [self.geometry]
+        for field in self.fields:
+            if field.kind == "flags":
+                names.extend(field.flags)
+            else:
+                names.append(looked_up.get(field.column, field.column))
+        return tuple(_check_name(n) for n in dict.fromkeys(names))
+
+    def text_sql(self, dialect: str, alias: str) -> str:
+        """SQL of the text over the row ``alias`` (a table name or ``NEW``)."""
+        geom = f"{alias}.{_check_name(self.geometry)}"
+        sources = {lookup.name: lookup.sql(alias) for lookup in self.lookups}
+        pieces = _feature_head_pieces(dialect, self.fields, alias, f"ST_X({geom})", f"ST_Y({geom})", sources)
+        return _concat(dialect, pieces)
+
+    def _names(self) -> tuple[str, str]:
+        return _check_name(self.table), _check_name(self.column)
+
+    def create_sql(self, dialect: str) -> list[str]:
+        table_name, column = self._names()
+        watched = ", ".join(self.watched())
+        statements = self.drop_sql(dialect)
+        if dialect == "sqlite":
+            text_sql = self.text_sql(dialect, table_name)
+            refresh = f"UPDATE {table_name} SET {column} = {text_sql} WHERE id = NEW.id;"  # noqa: S608 (checked names)
+            statements += [
+                f"CREATE TRIGGER {table_name}_{column}_insert AFTER INSERT ON {table_name} "
+                f"FOR EACH ROW BEGIN {refresh} END",
+                f"CREATE TRIGGER {table_name}_{column}_update AFTER UPDATE OF {watched} ON {table_name} "
+                f"FOR EACH ROW BEGIN {refresh} END",
+            ]
+        else:
+            statements += [
+                f"CREATE FUNCTION {table_name}_{column}() RETURNS trigger LANGUAGE plpgsql AS $body$ "
+                f"BEGIN NEW.{column} := {self.text_sql(dialect, 'NEW')}; RETURN NEW; END $body$",
+                f"CREATE TRIGGER {table_name}_{column} BEFORE INSERT OR UPDATE OF {watched} ON {table_name} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table_name}_{column}()",
+            ]
+        for lookup in self.lookups:
+            other, looked, key = (_check_name(x) for x in (lookup.table, lookup.column, lookup.key))
+            name = f"{table_name}_{column}_{other}"
+            # Setting the key to itself fires the row's own trigger, which reads the new value.
+            touch = f"UPDATE {table_name} SET {key} = {key} WHERE {key} = NEW.id;"  # noqa: S608 (checked names)
+            if dialect == "sqlite":
+                statements.append(
+                    f"CREATE TRIGGER {name} AFTER UPDATE OF {looked} ON {other} FOR EACH ROW "
+                    f"WHEN OLD.{looked} IS NOT NEW.{looked} BEGIN {touch} END"
+                )
+            else:
+                statements += [
+                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$ "
+                    f"BEGIN {touch} RETURN NULL; END $body$",
+                    f"CREATE TRIGGER {name} AFTER UPDATE OF {looked} ON {other} FOR EACH ROW "
+                    f"WHEN (OLD.{looked} IS DISTINCT FROM NEW.{looked}) EXECUTE FUNCTION {name}()",
+                ]
+        return statements
+
+    def drop_sql(self, dialect: str) -> list[str]:
+        table_name, column = self._names()
+        others = [_check_name(lookup.table) for lookup in self.lookups]
+        if dialect == "sqlite":
+            names = [f"{table_name}_{column}_{event}" for event in ("insert", "update")]
+            names += [f"{table_name}_{column}_{other}" for other in others]
+            return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+        statements = [
+            f"DROP TRIGGER IF EXISTS {table_name}_{column} ON {table_name}",
+            f"DROP FUNCTION IF EXISTS {table_name}_{column}()",
+        ]
+        for other in others:
+            statements += [
+                f"DROP TRIGGER IF EXISTS {table_name}_{column}_{other} ON {other}",
+                f"DROP FUNCTION IF EXISTS {table_name}_{column}_{other}()",
+            ]
+        return statements
+
+    def refresh_sql(self, dialect: str) -> str:
+        """Rewrite the text of every row (after create_sql: the triggers do not fire for it)."""
+        table_name, column = self._names()
+        return f"UPDATE {table_name} SET {column} = {self.text_sql(dialect, table_name)}"  # noqa: S608 (checked names)
+
+
+def stored_feature_collection(
+    dialect: str, rows: Select, *, id_column, tail: Sequence[JsonField], limit: int
+) -> Select:
+    """A statement answering one row, one column: the text of a GeoJSON FeatureCollection.
+
+    ``rows`` selects, labelled, ``id``, ``head`` (a StoredFeature's text) and
+    the columns of the ``tail`` fields, the properties written at query time
+    after the stored ones. The features come ordered by ``id_column``, at most
+    ``limit`` of them; the collection ends with ``"truncated"`` (more rows
+    matched) and ``"limit"``, as the API documents.
+    """
+    limit = int(limit)
+    rank = func.row_number().over(order_by=id_column).label("rn")
+    # A subquery with a LIMIT: neither database merges it into the aggregate around it.
+    inner = rows.add_columns(rank).order_by(id_column).limit(limit + 1).subquery("r")
+    return select(literal_column(_collection_sql(dialect, tuple(tail), limit))).select_from(inner)
+
+
+@functools.lru_cache(maxsize=64)
+def _collection_sql(dialect: str, tail: tuple[JsonField, ...], limit: int) -> str:
+    """The SQL of the collection's text over the subquery ``r`` (the same for every request)."""
+    a = "r"
+    pieces: list[tuple[bool, str]] = [(False, f"{a}.head")]
+    for field in tail:
+        pieces.append((True, f',"{_check_name(field.name)}":'))
         pieces.append((False, _json_text(dialect, field, a)))
     pieces.append((True, "}}"))
     feature = _concat(dialect, pieces)
@@ -421,12 +553,11 @@ def _collection_sql(dialect: str, fields: tuple[JsonField, ...], limit: int) -> 
         joined = f"group_concat({feature}, ','{order}) FILTER (WHERE {a}.rn <= {limit})"
     else:
         joined = f"string_agg({feature}, ',' ORDER BY {a}.rn) FILTER (WHERE {a}.rn <= {limit})"
-    body = (
+    return (
         f"""'{{"type":"FeatureCollection","features":[' || coalesce({joined}, '') || """
         f"""'],"truncated":' || CASE WHEN count(*) > {limit} THEN 'true' ELSE 'false' END || """
         f"""',"limit":{limit}}}'"""
     )
-    return body
 
 
 # -- migrations ----------------------------------------------------------------
@@ -459,7 +590,12 @@ def delete_all_rows(session, table_obj) -> None:
     name = table_obj.name
     if session.get_bind().dialect.name == "postgresql":
         guarded = session.execute(
-            text("SELECT 1 FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) AND NOT tgisinternal"), {"t": name}
+            # A trigger that fires on DELETE (tgtype bit 3): the append-only guard.
+            text(
+                "SELECT 1 FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) AND NOT tgisinternal "
+                "AND (tgtype & 8) <> 0"
+            ),
+            {"t": name},
         ).first()
         session.execute(text(f'TRUNCATE TABLE "{name}"') if guarded else delete(table_obj))
         return

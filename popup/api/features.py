@@ -39,43 +39,64 @@ def public_units_select() -> Select:
     )
 
 
-# The properties of a unit feature, in order: the same contract as unit_feature().
+# The properties of a unit feature, in order (the same contract as unit_feature()):
+# those read from the unit's own row are stored with it, as JSON text, by triggers
+# (column units.feature_text, installed by the migrations), the commune's slug
+# included; the page's URL, which depends on the request, is added at query time.
+STORED_FIELDS = (
+    geo.JsonField("id", "id", "int"),
+    geo.JsonField("address", "address"),
+    geo.JsonField("status", "status", "code"),  # ck_units_status: plain words
+    geo.JsonField("status_since", "status_changed_at", "date"),
+    geo.JsonField("floor_area_m2", "floor_area_m2", "float"),
+    geo.JsonField("frontage_m", "frontage_m", "float"),
+    geo.JsonField("ground_floor", "ground_floor", "bool"),
+    geo.JsonField("asking_rent_cents", "asking_rent_cents", "int"),
+    geo.JsonField("activity", "activity"),
+    geo.JsonField("description", "public_description"),
+    geo.JsonField("features", kind="flags", flags=UNIT_FEATURES),
+    geo.JsonField("commune", "commune"),
+)
+STORED_FEATURE = geo.StoredFeature(
+    table="units",
+    column="feature_text",
+    geometry="location",
+    fields=STORED_FIELDS,
+    lookups=(geo.Lookup("commune", "communes", "slug", "commune_id"),),
+)
+
+
 @functools.lru_cache(maxsize=8)
-def collection_fields(unit_url_prefix: str) -> tuple[geo.JsonField, ...]:
-    """The properties of a unit feature, in order: the same contract as unit_feature()."""
-    return (
-        geo.JsonField("id", "id", "int"),
-        geo.JsonField("address", "address"),
-        geo.JsonField("status", "status", "code"),  # ck_units_status: plain words
-        geo.JsonField("status_since", "status_changed_at", "date"),
-        geo.JsonField("floor_area_m2", "floor_area_m2", "float"),
-        geo.JsonField("frontage_m", "frontage_m", "float"),
-        geo.JsonField("ground_floor", "ground_floor", "bool"),
-        geo.JsonField("asking_rent_cents", "asking_rent_cents", "int"),
-        geo.JsonField("activity", "activity"),
-        geo.JsonField("description", "public_description"),
-        geo.JsonField("features", kind="flags", flags=UNIT_FEATURES),
-        geo.JsonField("commune", "commune"),
-        geo.JsonField("url", "id", "prefixed", prefix=unit_url_prefix),
-    )
+def tail_fields(unit_url_prefix: str) -> tuple[geo.JsonField, ...]:
+    """The properties written at query time, after the stored ones."""
+    return (geo.JsonField("url", "id", "prefixed", prefix=unit_url_prefix),)
 
 
-def public_units_rows() -> Select:
-    """The columns of the public unit features, labelled for geo.point_feature_collection()."""
-    columns = [c.label(c.key) for c in PUBLIC_COLUMNS[:-1]]
-    return select(
-        *columns,
-        Commune.slug.label("commune"),
-        func.ST_X(Unit.location).label("lon"),
-        func.ST_Y(Unit.location).label("lat"),
-    ).join(Commune, Commune.id == Unit.commune_id)
+def units_collection(filters, dialect: str, limit: int, unit_url_prefix: str) -> tuple[Select, dict[str, Any]]:
+    """The statement answering one row, one column: the FeatureCollection the API sends, and its parameters.
+
+    The database joins the units' stored texts. The statement is built once
+    per shape of the filters (which filters, not their values) and kept:
+    building it and computing SQLAlchemy's cache key for it cost more than
+    running it (bench/RESULTS.md).
+    """
+    key = (dialect, filters.shape(), limit, unit_url_prefix)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        rows = select(Unit.id.label("id"), Unit.feature_text.label("head"))
+        # Built with this request's values; params() replaces them at each execution.
+        rows = filters.apply(rows, dialect)
+        stmt = _STATEMENTS[key] = geo.stored_feature_collection(
+            dialect, rows, id_column=Unit.id, tail=tail_fields(unit_url_prefix), limit=limit
+        )
+    return stmt, filters.params()
 
 
-def units_collection(filters, dialect: str, limit: int, unit_url_prefix: str) -> Select:
-    """One row, one column: the FeatureCollection the API sends, built by the database."""
-    rows = filters.apply(public_units_rows(), dialect)
-    fields = collection_fields(unit_url_prefix)
-    return geo.point_feature_collection(dialect, rows, id_column=Unit.id, fields=fields, limit=limit)
+# The API's statements by shape: a few dozen in practice (filters combine, limits vary).
+_STATEMENTS: dict[tuple, Select] = {}
+MAX_STATEMENTS = 256
 
 
 def unit_feature(row, unit_url_prefix: str) -> dict[str, Any]:

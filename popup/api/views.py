@@ -61,9 +61,10 @@ def units():
         return _error(exc.message, exc.parameter)
     if commune_ids is not None:
         filters = dataclasses.replace(filters, commune_ids=commune_ids)
-    stmt = features.units_collection(filters, db.engine.dialect.name, limit, features.unit_url_prefix())
+    stmt, params = features.units_collection(filters, db.engine.dialect.name, limit, features.unit_url_prefix())
     # The database writes the whole FeatureCollection: its text is the body.
-    return Response(db.session.scalar(stmt), mimetype="application/geo+json")
+    body = db.session.connection().execute(stmt, params).scalar_one()
+    return Response(body, mimetype="application/geo+json")
 
 
 @policy(public)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, Integer, Select, bindparam, func, or_, select
 
 from popup import geo
 from popup.communes.models import CommercialCore
@@ -44,26 +46,29 @@ class UnitFilters:
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def apply(self, stmt: Select, dialect: str) -> Select:
-        """Add the filters to a statement that selects from units."""
-        stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval.in_(self.approvals))
+        """Add the filters to a statement that selects from units.
+
+        Every value is a named bound parameter (``params()``), so that a
+        statement built once for a ``shape()`` serves any values of that shape
+        (the API keeps one per shape).
+        """
+        stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval.in_(_bind("approvals", self.approvals)))
         if self.commune_ids is not None:
-            stmt = stmt.where(Unit.commune_id.in_(self.commune_ids))
+            stmt = stmt.where(Unit.commune_id.in_(_bind("commune_ids", self.commune_ids)))
         if self.statuses:
-            stmt = stmt.where(Unit.status.in_(self.statuses))
+            stmt = stmt.where(Unit.status.in_(_bind("statuses", self.statuses)))
         if self.area_min is not None:
-            stmt = stmt.where(Unit.floor_area_m2 >= self.area_min)
+            stmt = stmt.where(Unit.floor_area_m2 >= _bind("area_min", self.area_min))
         if self.area_max is not None:
-            stmt = stmt.where(Unit.floor_area_m2 <= self.area_max)
+            stmt = stmt.where(Unit.floor_area_m2 <= _bind("area_max", self.area_max))
         if self.rent_min_cents is not None:
-            stmt = stmt.where(Unit.asking_rent_cents >= self.rent_min_cents)
+            stmt = stmt.where(Unit.asking_rent_cents >= _bind("rent_min_cents", self.rent_min_cents))
         if self.rent_max_cents is not None:
-            stmt = stmt.where(Unit.asking_rent_cents <= self.rent_max_cents)
+            stmt = stmt.where(Unit.asking_rent_cents <= _bind("rent_max_cents", self.rent_max_cents))
         for feature in self.features:
             stmt = stmt.where(getattr(Unit, feature).is_(True))
         if self.text:
-            # % and _ are what the user typed, not wildcards.
-            escaped = self.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
+            pattern = _bind("text", self._text_pattern())
             stmt = stmt.where(
                 or_(
                     func.lower(Unit.address).like(pattern, escape="\\"),
@@ -72,11 +77,49 @@ class UnitFilters:
                 )
             )
         if self.core_id is not None:
-            area = select(CommercialCore.area).where(CommercialCore.id == self.core_id).scalar_subquery()
+            core = _bind("core_id", self.core_id)
+            area = select(CommercialCore.area).where(CommercialCore.id == core).scalar_subquery()
             stmt = stmt.where(geo.within_polygon(dialect, Unit.id, Unit.location, area))
         if self.bbox is not None:
-            stmt = stmt.where(geo.in_bbox(dialect, Unit.id, Unit.location, self.bbox))
+            box = tuple(_bind(f"bbox_{i}", v) for i, v in enumerate(self.bbox))
+            stmt = stmt.where(geo.in_bbox(dialect, Unit.id, Unit.location, box))
         return stmt
+
+    def _text_pattern(self) -> str:
+        # % and _ are what the user typed, not wildcards.
+        escaped = self.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"%{escaped}%"
+
+    def shape(self) -> tuple:
+        """What decides the statement's SQL apart from the values of params()."""
+        return (tuple(self.params()), self.features)
+
+    def params(self) -> dict[str, Any]:
+        """The values of the statement's bound parameters, by name."""
+        values: dict[str, Any] = {"approvals": list(self.approvals)}
+        if self.commune_ids is not None:
+            values["commune_ids"] = list(self.commune_ids)
+        if self.statuses:
+            values["statuses"] = list(self.statuses)
+        for name in ("area_min", "area_max", "rent_min_cents", "rent_max_cents", "core_id"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name)
+        if self.text:
+            values["text"] = self._text_pattern()
+        if self.bbox is not None:
+            values.update({f"bbox_{i}": v for i, v in enumerate(self.bbox)})
+        return {f"f_{name}": value for name, value in values.items()}
+
+
+_BIND_TYPES = {"area_min": Float, "area_max": Float, "rent_min_cents": Integer, "rent_max_cents": Integer}
+
+
+def _bind(name: str, value):
+    """A bound parameter named as params() names it (lists: expanded, IN)."""
+    if isinstance(value, tuple):
+        return bindparam(f"f_{name}", list(value), expanding=True)
+    kind = Float if name.startswith("bbox_") else _BIND_TYPES.get(name)
+    return bindparam(f"f_{name}", value, type_=kind) if kind else bindparam(f"f_{name}", value)
 
 
 def _number(args: Mapping[str, str], name: str, low: float, high: float) -> float | None:
@@ -149,13 +192,13 @@ def parse_filters(args: Mapping[str, str]) -> UnitFilters:
     if len(text) > 200:
         raise FilterError("q", _("Search with at most 200 characters."))
     return UnitFilters(
-        statuses=_codes(args, "status", UNIT_STATUSES, _("Unknown status %(value)s; use one of: %(allowed)s.")),
+        statuses=_codes(args, "status", UNIT_STATUSES, _l("Unknown status %(value)s; use one of: %(allowed)s.")),
         area_min=area_min,
         area_max=area_max,
         rent_min_cents=rent_min,
         rent_max_cents=rent_max,
         core_id=int(core_raw) if core_raw else None,
-        features=_codes(args, "features", UNIT_FEATURES, _("Unknown feature %(value)s; use one of: %(allowed)s.")),
+        features=_codes(args, "features", UNIT_FEATURES, _l("Unknown feature %(value)s; use one of: %(allowed)s.")),
         text=text,
         bbox=parse_bbox(bbox_raw) if bbox_raw else None,
     )

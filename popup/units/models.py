@@ -60,6 +60,10 @@ class Unit(db.Model):
     )
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     archived_at = mapped_column(UTCDateTime, nullable=True)
+    # The unit's public GeoJSON feature as text, up to its last stored property:
+    # written by database triggers on every write (popup.api.features.STORED_FEATURE),
+    # read only by the API's SQL. Never set it; the ORM never loads it.
+    feature_text: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     commune: Mapped[Commune] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
