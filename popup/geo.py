@@ -447,12 +447,28 @@ class StoredFeature:
                 names.append(looked_up.get(field.column, field.column))
         return tuple(_check_name(n) for n in dict.fromkeys(names))
 
-    def text_sql(self, dialect: str, alias: str) -> str:
-        """SQL of the text over the row ``alias`` (a table name or ``NEW``)."""
-        geom = f"{alias}.{_check_name(self.geometry)}"
-        sources = {lookup.name: lookup.sql(alias) for lookup in self.lookups}
-        pieces = _feature_head_pieces(dialect, self.fields, alias, f"ST_X({geom})", f"ST_Y({geom})", sources)
+    def text_sql(self, dialect: str, alias: str, computed: str = "") -> str:
+        """SQL of the text over the row ``alias`` (a table name or ``NEW``).
+
+        With ``computed``, the coordinates and the looked-up values are read
+        from ``{computed}.lon``, ``.lat`` and ``.<lookup name>``, computed once
+        (``computed_sql``): the rounding reads each coordinate a dozen times.
+        """
+        if computed:
+            lon, lat = f"{computed}.lon", f"{computed}.lat"
+            sources = {lookup.name: f"{computed}.{_check_name(lookup.name)}" for lookup in self.lookups}
+        else:
+            geom = f"{alias}.{_check_name(self.geometry)}"
+            lon, lat = f"ST_X({geom})", f"ST_Y({geom})"
+            sources = {lookup.name: lookup.sql(alias) for lookup in self.lookups}
+        pieces = _feature_head_pieces(dialect, self.fields, alias, lon, lat, sources)
         return _concat(dialect, pieces)
+
+    def computed_sql(self, alias: str) -> list[tuple[str, str]]:
+        """(name, SQL) of the values text_sql(computed=...) reads, over the row ``alias``."""
+        geom = f"{alias}.{_check_name(self.geometry)}"
+        values = [("lon", f"ST_X({geom})"), ("lat", f"ST_Y({geom})")]
+        return values + [(_check_name(lookup.name), lookup.sql(alias)) for lookup in self.lookups]
 
     def _names(self) -> tuple[str, str]:
         return _check_name(self.table), _check_name(self.column)
@@ -462,7 +478,10 @@ class StoredFeature:
         watched = ", ".join(self.watched())
         statements = self.drop_sql(dialect)
         if dialect == "sqlite":
-            text_sql = self.text_sql(dialect, table_name)
+            # The row's values from NEW; coordinates and lookups once, in a one-row subquery.
+            once = ", ".join(f"{sql} AS {name}" for name, sql in self.computed_sql("NEW"))
+            text_sql = self.text_sql(dialect, "NEW", computed="c")
+            text_sql = f"(SELECT {text_sql} FROM (SELECT {once}) AS c)"  # noqa: S608 (checked names)
             refresh = f"UPDATE {table_name} SET {column} = {text_sql} WHERE id = NEW.id;"  # noqa: S608 (checked names)
             statements += [
                 f"CREATE TRIGGER {table_name}_{column}_insert AFTER INSERT ON {table_name} "
@@ -471,9 +490,13 @@ class StoredFeature:
                 f"FOR EACH ROW BEGIN {refresh} END",
             ]
         else:
+            # Coordinates and lookups once, into a record; the text is then a
+            # simple expression, which PL/pgSQL evaluates without the executor.
+            once = ", ".join(f"{sql} AS {name}" for name, sql in self.computed_sql("NEW"))
             statements += [
                 f"CREATE FUNCTION {table_name}_{column}() RETURNS trigger LANGUAGE plpgsql AS $body$ "
-                f"BEGIN NEW.{column} := {self.text_sql(dialect, 'NEW')}; RETURN NEW; END $body$",
+                f"DECLARE c record; BEGIN SELECT {once} INTO c; "
+                f"NEW.{column} := {self.text_sql(dialect, 'NEW', computed='c')}; RETURN NEW; END $body$",
                 f"CREATE TRIGGER {table_name}_{column} BEFORE INSERT OR UPDATE OF {watched} ON {table_name} "
                 f"FOR EACH ROW EXECUTE FUNCTION {table_name}_{column}()",
             ]
