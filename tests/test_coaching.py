@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from popup.coaching.models import CoachAssignment, CoachingNote
+from popup.notifications.models import Notification
+from popup.notifications.texts import texts
 from popup.units.queries import local_today
 from tests.conftest import page_text
 from tests.test_applications import XSS, make_application, make_call
@@ -86,6 +88,14 @@ def test_staff_assign_a_coach_to_an_entrepreneur_of_the_commune(client, auth, db
     )
     listing = page_text(client.get("/c/lessines/coaching"))
     assert "Julie Carlier" in listing and "End the coaching" in listing
+    # Both learn of it, with a link to where they follow the coaching.
+    for user, title, link in (
+        (julie, "Coach Anne is now your coach", "/my/coaching"),
+        (coach, "You now coach Julie Carlier", f"/coaching/{a.id}"),
+    ):
+        [notice] = db.session.scalars(select(Notification).filter_by(user_id=user.id)).all()
+        assert texts(notice.kind, notice.params, "en")[0] == title
+        assert notice.link.endswith(link)
 
 
 def test_an_entrepreneur_who_applied_to_the_commune_can_be_assigned(client, auth, db, staff, coach, make_user, commune):

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from popup import geo
+from popup.notifications.models import Notification
+from popup.notifications.texts import texts
 from popup.schedules.models import Booking, Rotation, RotationCandidate, SwapRequest
 from popup.schedules.queries import presence_days
 from tests.conftest import page_text
@@ -418,6 +420,46 @@ def test_an_entrepreneur_asks_for_a_swap_and_staff_decide(app, client, auth, db,
     assert request.status == "approved"
     again = client.post(f"/rotations/{rotation.id}/swaps/{request.id}/decide", data={"decision": "refuse"})
     assert again.status_code == 422 and "already decided" in page_text(again)
+
+
+def notices(db, user) -> list[tuple[str, str]]:
+    """The user's notifications as (title, body) in English, oldest first."""
+    found = db.session.scalars(select(Notification).filter_by(user_id=user.id).order_by(Notification.id))
+    return [texts(n.kind, n.params, "en") for n in found]
+
+
+@pytest.mark.parametrize("decision", ["approve", "refuse"])
+def test_a_swap_request_and_its_decision_are_notified(client, auth, db, staff, rotation, people, decision):
+    add_candidate(db, rotation, people[0])
+    add_candidate(db, rotation, people[1])
+    stands = rotation.offer.stands
+    mine = add_booking(db, rotation, people[0], stands[0], week(0), week(2))
+    theirs = add_booking(db, rotation, people[1], stands[1], week(2), week(4))
+    auth.login(people[0].email)
+    prefix = f"swap{mine.id}"
+    assert client.post(f"/my/bookings/{mine.id}/swap", data={f"{prefix}-other": theirs.id}).status_code == 302
+    # Staff are asked to decide; the other entrepreneur learns that their booking may change.
+    [(title, body)] = notices(db, staff)
+    assert title == "Swap requested in Printemps"
+    assert "Julie Carlier asks to swap bookings" in body and "Mehdi Bouazza" in body
+    last_day = (week(2) - timedelta(days=1)).strftime("%B %-d, %Y")
+    assert f"from {week(0).strftime('%B %-d, %Y')} to {last_day}" in body  # the last day, not the exclusive end
+    [(title, body)] = notices(db, people[1])
+    assert title == "Julie Carlier asks to swap bookings with you"
+    assert notices(db, people[0]) == [] and notices(db, people[2]) == []
+    auth.logout()
+    auth.login(staff.email)
+    decided = client.post(
+        f"/rotations/{rotation.id}/swaps/{db.session.scalar(select(SwapRequest.id))}/decide",
+        data={"decision": decision},
+    )
+    assert decided.status_code == 302
+    word = "approved" if decision == "approve" else "refused"
+    for person in people[:2]:
+        title, body = notices(db, person)[-1]
+        assert title == f"Swap {word} in Printemps"
+        assert f"The staff {word} the swap: Julie Carlier" in body
+    assert len(notices(db, staff)) == 1 and notices(db, people[2]) == []
 
 
 def test_a_freed_slot_goes_to_the_first_eligible_on_the_waitlist(client, auth, db, staff, rotation, people, make_user):

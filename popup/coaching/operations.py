@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import url_for
+
 from popup.auth.models import User
 from popup.coaching import queries
 from popup.coaching.models import CoachAssignment, CoachingNote
 from popup.communes.models import Commune
 from popup.extensions import db
+from popup.notifications.operations import notify
 
 
 class CoachingError(ValueError):
@@ -32,6 +35,10 @@ def assign_coach(commune: Commune, coach: User, entrepreneur: User, since_on: da
     )
     db.session.add(assignment)
     db.session.flush()
+    params = {"coach": coach.name, "entrepreneur": entrepreneur.name, "commune": commune.name}
+    params["since"] = since_on.isoformat()
+    notify(entrepreneur, "coach_assigned", params, link=url_for("coaching.my_notes"))
+    notify(coach, "coachee_assigned", params, link=url_for("coaching.detail", assignment_id=assignment.id))
     return assignment
 
 

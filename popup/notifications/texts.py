@@ -105,11 +105,86 @@ def _match_texts(kind: str, p: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
+def _rotation_texts(kind: str, p: dict[str, str]) -> tuple[str, str] | None:
+    """Swap requests of a rotation (popup.schedules) and coach assignments (popup.coaching)."""
+    mine = _(
+        "%(stand)s from %(start)s to %(end)s",
+        stand=p.get("stand", ""),
+        start=_day(p.get("starts_on", "")),
+        end=_day(p.get("ends_on", "")),
+    )
+    theirs = _(
+        "%(stand)s from %(start)s to %(end)s",
+        stand=p.get("other_stand", ""),
+        start=_day(p.get("other_starts_on", "")),
+        end=_day(p.get("other_ends_on", "")),
+    )
+    swap = _(
+        "%(requester)s (%(mine)s) and %(other)s (%(theirs)s)",
+        requester=p.get("requester", ""),
+        mine=mine,
+        other=p.get("other", ""),
+        theirs=theirs,
+    )
+    rotation = p.get("rotation", "")
+    if kind == "swap_requested":
+        return (
+            _("Swap requested in %(rotation)s", rotation=rotation),
+            _(
+                "%(requester)s asks to swap bookings: %(swap)s. Approve or refuse it in the app.",
+                requester=p.get("requester", ""),
+                swap=swap,
+            ),
+        )
+    if kind == "swap_requested_other":
+        return (
+            _("%(requester)s asks to swap bookings with you", requester=p.get("requester", "")),
+            _(
+                "In %(rotation)s: %(swap)s. The commune's staff will approve or refuse it.",
+                rotation=rotation,
+                swap=swap,
+            ),
+        )
+    if kind == "swap_decided":
+        if p.get("approved") == "True":
+            return (
+                _("Swap approved in %(rotation)s", rotation=rotation),
+                _("The staff approved the swap: %(swap)s. Your calendar shows your new dates.", swap=swap),
+            )
+        return (
+            _("Swap refused in %(rotation)s", rotation=rotation),
+            _("The staff refused the swap: %(swap)s. Your bookings stay as they were.", swap=swap),
+        )
+    if kind == "coach_assigned":
+        return (
+            _("%(coach)s is now your coach", coach=p.get("coach", "")),
+            _(
+                "%(commune)s assigned %(coach)s to coach you from %(since)s.",
+                commune=p.get("commune", ""),
+                coach=p.get("coach", ""),
+                since=_day(p.get("since", "")),
+            ),
+        )
+    if kind == "coachee_assigned":
+        return (
+            _("You now coach %(entrepreneur)s", entrepreneur=p.get("entrepreneur", "")),
+            _(
+                "%(commune)s assigned you to coach %(entrepreneur)s from %(since)s.",
+                commune=p.get("commune", ""),
+                entrepreneur=p.get("entrepreneur", ""),
+                since=_day(p.get("since", "")),
+            ),
+        )
+    return None
+
+
 def texts(kind: str, params: dict, language: str) -> tuple[str, str]:
     """(title, body) of a notification in ``language``; params are plain text."""
     p = {k: str(v) for k, v in (params or {}).items()}
     with force_locale(language):
         if kind.startswith("match_") and (found := _match_texts(kind, p)) is not None:
+            return found
+        if kind.startswith(("swap_", "coach")) and (found := _rotation_texts(kind, p)) is not None:
             return found
         if kind == "application_submitted":
             return (

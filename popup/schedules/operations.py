@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
 from sqlalchemy import or_, select
 
 from popup import geo
+from popup.applications.queries import staff_of
 from popup.auth.models import User
 from popup.domain.bookings import GRAIN_DAYS, Fault, Held, ShopRules, Tenant, check_booking
 from popup.extensions import db
+from popup.notifications.operations import notify
 from popup.offers.models import Offer, Stand
 from popup.schedules import queries
 from popup.schedules.models import Booking, CalendarFeed, Rotation, RotationCandidate, SwapRequest
@@ -328,20 +331,50 @@ def request_swap(booking: Booking, other: Booking, *, by: User, message: str = "
     )
     db.session.add(request)
     db.session.flush()
+    # Staff decide; the other entrepreneur learns that their booking may change.
+    params = _swap_params(booking, other, requester=by.name)
+    staff_link = url_for("schedules.detail", rotation_id=booking.rotation_id, _anchor="swaps")
+    for staff in staff_of(booking.rotation.offer.unit.commune):
+        notify(staff, "swap_requested", params, link=staff_link)
+    notify(other.entrepreneur, "swap_requested_other", params, link=url_for("schedules.my_calendar", _anchor="swaps"))
     return request
 
 
 def decide_swap(request: SwapRequest, *, approve: bool, by: User) -> None:
     if request.status != "pending":
         raise Refused("already_decided")
+    # Before the swap: afterwards each booking holds the other's dates.
+    params = None
+    if request.booking is not None and request.other_booking is not None:
+        requester = request.booking.entrepreneur.name
+        params = {**_swap_params(request.booking, request.other_booking, requester=requester), "approved": approve}
     if approve:
-        if request.booking is None or request.other_booking is None:
+        if params is None:
             raise Refused("booking_gone")
         swap_bookings(request.booking, request.other_booking, by=by)
     request.status = "approved" if approve else "refused"
     request.decided_at = utcnow()
     request.decided_by_id = by.id
     db.session.flush()
+    if params is not None:
+        link = url_for("schedules.my_calendar", _anchor="swaps")
+        for booking in (request.booking, request.other_booking):
+            notify(booking.entrepreneur, "swap_decided", params, link=link)
+
+
+def _swap_params(booking: Booking, other: Booking, *, requester: str) -> dict[str, str]:
+    """What the swap notifications say: the rotation, who asked, and the two bookings (ends exclusive)."""
+    return {
+        "rotation": booking.rotation.title,
+        "requester": requester,
+        "stand": booking.stand.label,
+        "starts_on": booking.starts_on.isoformat(),
+        "ends_on": (booking.ends_on - timedelta(days=1)).isoformat(),
+        "other": other.entrepreneur.name,
+        "other_stand": other.stand.label,
+        "other_starts_on": other.starts_on.isoformat(),
+        "other_ends_on": (other.ends_on - timedelta(days=1)).isoformat(),
+    }
 
 
 # -- calendar feeds ----------------------------------------------------------------
