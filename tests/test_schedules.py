@@ -387,13 +387,19 @@ def test_staff_swap_two_entrepreneurs(client, auth, db, staff, rotation, people)
     ]
 
 
-def test_an_entrepreneur_asks_for_a_swap_and_staff_decide(app, client, auth, db, staff, rotation, people):
+def two_bookings_and_the_first_holder_logged_in(db, auth, rotation, people):
+    """people[0] on the first stand for weeks 0-2, people[1] on the second for weeks 2-4; people[0] logged in."""
     add_candidate(db, rotation, people[0])
     add_candidate(db, rotation, people[1])
     stands = rotation.offer.stands
     mine = add_booking(db, rotation, people[0], stands[0], week(0), week(2))
     theirs = add_booking(db, rotation, people[1], stands[1], week(2), week(4))
     auth.login(people[0].email)
+    return stands, mine, theirs
+
+
+def test_an_entrepreneur_asks_for_a_swap_and_staff_decide(app, client, auth, db, staff, rotation, people):
+    stands, mine, theirs = two_bookings_and_the_first_holder_logged_in(db, auth, rotation, people)
     page = client.get("/my/calendar")
     assert page.status_code == 200
     prefix = f"swap{mine.id}"
@@ -430,12 +436,7 @@ def notices(db, user) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("decision", ["approve", "refuse"])
 def test_a_swap_request_and_its_decision_are_notified(client, auth, db, staff, rotation, people, decision):
-    add_candidate(db, rotation, people[0])
-    add_candidate(db, rotation, people[1])
-    stands = rotation.offer.stands
-    mine = add_booking(db, rotation, people[0], stands[0], week(0), week(2))
-    theirs = add_booking(db, rotation, people[1], stands[1], week(2), week(4))
-    auth.login(people[0].email)
+    _stands, mine, theirs = two_bookings_and_the_first_holder_logged_in(db, auth, rotation, people)
     prefix = f"swap{mine.id}"
     assert client.post(f"/my/bookings/{mine.id}/swap", data={f"{prefix}-other": theirs.id}).status_code == 302
     # Staff are asked to decide; the other entrepreneur learns that their booking may change.
