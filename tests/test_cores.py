@@ -5,9 +5,13 @@ import json
 
 import pytest
 from shapely.geometry import shape
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from popup import geo
+from popup.communes.forms import MAX_GEOJSON_BYTES
 from popup.communes.models import CommercialCore
+from tests.conftest import page_text
 
 SQUARE = [[3.830, 50.708], [3.841, 50.708], [3.841, 50.715], [3.830, 50.715], [3.830, 50.708]]
 POLYGON = json.dumps({"type": "Polygon", "coordinates": [SQUARE]})
@@ -129,3 +133,119 @@ def test_owner_and_anonymous_are_kept_out(client, auth, make_user, commune):
     assert client.get("/c/lessines/cores").status_code == 302
     auth.login(make_user(role="owner").email)
     assert client.get("/c/lessines/cores").status_code == 403
+
+
+# -- GeoJSON files ---------------------------------------------------------------
+
+OTHER_SQUARE = [[3.850, 50.700], [3.860, 50.700], [3.860, 50.705], [3.850, 50.705], [3.850, 50.700]]
+BOWTIE = [[3.830, 50.708], [3.841, 50.715], [3.841, 50.708], [3.830, 50.715], [3.830, 50.708]]
+IN_BRUSSELS = [[4.35, 50.84], [4.36, 50.84], [4.36, 50.85], [4.35, 50.84]]
+
+
+def _feature(name, geometry):
+    return {"type": "Feature", "properties": {"name": name}, "geometry": geometry}
+
+
+def _collection(*features) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+
+
+def _upload_file(client, content: bytes, filename="cores.geojson", **data):
+    data["file"] = (io.BytesIO(content), filename)
+    return client.post("/c/lessines/cores/new", data=data, content_type="multipart/form-data")
+
+
+GOOD = _feature("Grand-Place", {"type": "Polygon", "coordinates": [SQUARE]})
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            b"",
+            "Le fichier est vide.",
+            id="empty-file",
+        ),
+        pytest.param(b" \r\n", "Le fichier est vide.", id="blank-file"),
+        pytest.param(b"Nom;Polygone\r\nCentre;?\r\n", "Ceci n'est pas du GeoJSON.", id="a-csv-file"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "Ceci n'est pas du GeoJSON.", id="binary-file"),
+        pytest.param(b'{"type": "FeatureCollection", "features": [', "Ceci n'est pas du GeoJSON.", id="truncated"),
+        pytest.param(_collection(), "Le fichier ne contient aucune entité.", id="no-feature"),
+        pytest.param(
+            _collection(GOOD, _feature("Nœud", {"type": "Polygon", "coordinates": [BOWTIE]})),
+            "Le polygone se croise lui-même.",
+            id="one-self-intersecting",
+        ),
+        pytest.param(
+            _collection(GOOD, _feature("Gare", {"type": "Point", "coordinates": [3.835, 50.711]})),
+            "Le GeoJSON ne contient aucun polygone.",
+            id="one-point",
+        ),
+        pytest.param(
+            _collection(GOOD, _feature("Gare", {"type": "Polygon", "coordinates": [[SQUARE[0], SQUARE[1]]]})),
+            "Un polygone doit compter au moins trois points distincts.",
+            id="one-ring-of-two-points",
+        ),
+        pytest.param(
+            _collection(GOOD, _feature("Gare", {"type": "MultiPolygon", "coordinates": [[SQUARE], [OTHER_SQUARE]]})),
+            "Indiquez un polygone par noyau, pas un multipolygone.",
+            id="one-multipolygon",
+        ),
+        pytest.param(
+            # The first core is written before the second fails: it must not stay.
+            _collection(GOOD, _feature("Bruxelles", {"type": "Polygon", "coordinates": [IN_BRUSSELS]})),
+            "Le polygone déborde de la commune.",
+            id="one-outside-the-commune",
+        ),
+    ],
+)
+def test_a_bad_geojson_file_says_why_and_saves_no_core(client, db, staff, make_core, content, message):
+    make_core(name="Centre")
+    before = len(_cores(db))
+    response = _upload_file(client, content, name="Noyaux")
+    assert response.status_code == 422
+    text = page_text(response)
+    assert "Veuillez corriger les champs signalés ci-dessous." in text
+    assert message in text
+    db.session.expire_all()
+    assert len(_cores(db)) == before == 1
+
+
+def _upload_big_file(client, content: bytes, name: str):
+    # Encoded in memory: the test client spools big bodies to a temporary file it never closes.
+    boundary, body = encode_multipart({"name": name, "file": FileStorage(io.BytesIO(content), "cores.geojson")})
+    return client.post("/c/lessines/cores/new", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_a_geojson_file_over_2_mb_is_refused_and_saves_no_core(client, db, staff):
+    # A valid polygon, padded past the limit: the size alone is the reason.
+    content = POLYGON.encode() + b" " * (MAX_GEOJSON_BYTES + 1 - len(POLYGON))
+    assert len(content) == MAX_GEOJSON_BYTES + 1
+    response = _upload_big_file(client, content, "Centre")
+    assert response.status_code == 422
+    assert "Le fichier dépasse 2 Mo." in page_text(response)
+    assert _cores(db) == []
+    # Exactly at the limit, the same file is accepted.
+    response = _upload_big_file(client, content[:-1], "Centre")
+    assert response.status_code == 302
+    assert [c.name for c in _cores(db)] == ["Centre"]
+
+
+def test_a_geojson_file_with_two_unnamed_polygons_creates_two_numbered_cores(client, db, staff, make_core):
+    make_core(name="Centre")
+    unnamed = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for ring in (SQUARE, OTHER_SQUARE)
+    ]
+    # Saved from Windows tools, GeoJSON files often start with a byte order mark.
+    content = "\ufeff".encode() + _collection(*unnamed)
+    response = _upload_file(client, content, name="Gare")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/c/lessines/cores"
+    cores = _cores(db)
+    assert [c.name for c in cores] == ["Centre", "Gare 1", "Gare 2"]
+    assert geo.shape(cores[1].area).equals(shape({"type": "Polygon", "coordinates": [SQUARE]}))
+    assert geo.shape(cores[2].area).equals(shape({"type": "Polygon", "coordinates": [OTHER_SQUARE]}))
+    page = page_text(client.get("/c/lessines/cores"))
+    assert "2 noyau(x) commercial(aux) enregistré(s)." in page
+    assert "Gare 1" in page and "Gare 2" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -474,6 +475,104 @@ def test_reimport_through_the_pages_records_who_changed_the_status(as_staff, db,
     ]
     assert history[-1].reason == "import units.csv"
     assert count(db, Unit) == 5
+
+
+GEOJSON_MAPPING = {
+    "column_external_id": "ref",
+    "column_address": "adresse",
+    "column_status": "statut",
+    "column_floor_area_m2": "surface",
+    "column_asking_rent": "loyer",
+    status_field_name("leegstand"): "vacant",
+    status_field_name("bezet"): "occupied",
+    "default_status": "vacant",
+}
+
+
+def shown_counts(response) -> dict[str, int]:
+    """The counts of a preview or result page, as the user reads them."""
+    return {name: int(n) for name, n in re.findall(r'data-count="(\w+)">(\d+)<', response.get_data(as_text=True))}
+
+
+def import_through_pages(client, db, commune, content: bytes, name: str, data: dict[str, str]):
+    """Upload, preview with these choices, confirm: the preview and result pages."""
+    assert upload(client, commune, content, name).status_code == 302
+    upload_id = db.session.scalars(select(ImportUpload)).one().id
+    preview = client.post(f"/data/import/{upload_id}", data=data)
+    assert preview.status_code == 200
+    return preview, client.post(f"/data/import/{upload_id}/confirm")
+
+
+def test_a_geojson_upload_is_previewed_then_imported(as_staff, db, commune, staff):
+    english(as_staff)
+    response = upload(as_staff, commune, GEOJSON, "units.geojson")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(ImportUpload)).one()
+    page = as_staff.get(f"/data/import/{stored.id}")
+    assert page.status_code == 200
+    assert "Format: GeoJSON" in page_text(page) and "5 rows" in page_text(page)
+    # The properties are the columns, guessed from their names; the points need no column.
+    for header in ("ref", "adresse", "statut", "surface", "loyer"):
+        assert f'<option selected value="{header}">{header}</option>' in page.text
+    for word in ("leegstand", "bezet"):
+        assert f">{word}</label>" in page.text
+
+    preview = as_staff.post(f"/data/import/{stored.id}", data=GEOJSON_MAPPING)
+    assert preview.status_code == 200
+    text = page_text(preview)
+    assert "Preview of the import" in text
+    assert shown_counts(preview) == {"rows": 5, "created": 2, "updated": 0, "unchanged": 0, "rejected": 3}
+    assert "The geometry is not a Point." in text
+    assert "The coordinates lie outside Lessines (latitude and longitude swapped?)." in text
+    assert "The coordinates are missing." in text
+    assert count(db, Unit) == 0
+
+    result = as_staff.post(f"/data/import/{stored.id}/confirm")
+    assert result.status_code == 200
+    assert "Import done" in page_text(result)
+    assert shown_counts(result)["created"] == 2
+    found = units_by_id(db)
+    assert set(found) == {"G-1", "G-2"}
+    first, second = found["G-1"], found["G-2"]
+    assert (first.address, first.status, first.floor_area_m2, first.asking_rent_cents) == (
+        "Grand-Place 1, 7860 Lessines",
+        "vacant",
+        64.5,
+        90000,
+    )
+    assert geo.lonlat(first.location) == pytest.approx((3.8357, 50.7117))
+    assert (second.status, second.floor_area_m2, second.asking_rent_cents) == ("occupied", None, 110000)
+    assert geo.lonlat(second.location) == pytest.approx((3.8361, 50.7109))  # the altitude is dropped
+    assert first.history[0].changed_by_id == staff.id
+
+
+def test_uploading_a_geojson_again_updates_by_external_id_without_duplicates(as_staff, db, commune, staff):
+    english(as_staff)
+    import_through_pages(as_staff, db, commune, GEOJSON, "units.geojson", GEOJSON_MAPPING)
+    ids = {ref: unit.id for ref, unit in units_by_id(db).items()}
+
+    preview, result = import_through_pages(as_staff, db, commune, GEOJSON, "units.geojson", GEOJSON_MAPPING)
+    assert shown_counts(preview) == {"rows": 5, "created": 0, "updated": 0, "unchanged": 2, "rejected": 3}
+    assert result.status_code == 200
+    assert {ref: unit.id for ref, unit in units_by_id(db).items()} == ids
+    assert count(db, Unit) == 2 and count(db, UnitStatusChange) == 2
+
+    changed = GEOJSON.replace(
+        b'"statut": "leegstand", "surface": 64.5, "loyer": 900', b'"statut": "bezet", "surface": 64.5, "loyer": 950'
+    )
+    assert changed != GEOJSON
+    preview, result = import_through_pages(as_staff, db, commune, changed, "second.geojson", GEOJSON_MAPPING)
+    assert shown_counts(preview) == {"rows": 5, "created": 0, "updated": 1, "unchanged": 1, "rejected": 3}
+    assert "1 status change will be recorded in the units' history." in page_text(preview)
+    assert result.status_code == 200
+    found = units_by_id(db)
+    assert {ref: unit.id for ref, unit in found.items()} == ids
+    assert (found["G-1"].status, found["G-1"].asking_rent_cents) == ("occupied", 95000)
+    assert [(h.from_status, h.to_status, h.changed_by_id, h.reason) for h in found["G-1"].history] == [
+        (None, "vacant", staff.id, "import units.geojson"),
+        ("vacant", "occupied", staff.id, "import second.geojson"),
+    ]
+    assert count(db, Unit) == 2
 
 
 def test_the_mapping_page_starts_from_the_saved_mapping(as_staff, db, commune, staff):

@@ -139,3 +139,54 @@ def test_security_headers_on_every_page(client):
 def test_get_never_changes_the_language(client):
     assert client.get("/language?lang=nl").status_code == 405
     assert '<html lang="fr">' in client.get("/").text
+
+
+def _rows(html: str, figures: str) -> list[tuple[str, ...]]:
+    """The (name, units, vacant, rate) rows of a figures table."""
+    table = html.split(figures, 1)[1].split("</table>", 1)[0]
+    rows = re.findall(
+        r'<th scope="row">(.*?)</th>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)<', table, re.S
+    )
+    return [(re.sub(r"<[^>]+>", "", name).strip(), *cells) for name, *cells in rows]
+
+
+def test_commune_home_shows_vacancy_per_street_most_vacant_first(client, make_unit):
+    for n in range(12):  # twelve streets with one occupied unit each
+        make_unit(status="occupied", address=f"Rue {chr(65 + n)} 1, 7860 Lessines")
+    make_unit(status="vacant", address="Rue K 3, 7860 Lessines")
+    make_unit(status="vacant", address="Rue K 5, 7860 Lessines")
+    make_unit(status="vacant", address="Rue B 9, 7860 Lessines")
+    html = client.get("/c/lessines").text
+    section = html.split('id="streets-title"', 1)[1]
+    shown, rest = section.split("<details>", 1)
+    first = _rows(shown, "<table")
+    assert first[:2] == [("Rue K", "3", "2", "66,7 %"), ("Rue B", "2", "1", "50,0 %")]
+    assert len(first) == 10
+    assert "2 autres rues" in rest  # the other two streets, folded away
+    assert len(_rows(rest, "<table")) == 2
+
+
+def test_maps_show_the_vacancy_of_each_commune_and_the_streets_with_most_vacant_units(
+    client, make_unit, make_commune, commune
+):
+    from popup import geo
+
+    ath = make_commune(name="Ath", slug="ath", centre=geo.point(3.7763, 50.6290), boundary=None)
+    make_unit(status="vacant", address="Rue de Grammont 2, 7860 Lessines")
+    make_unit(status="occupied", address="Rue de Grammont 4, 7860 Lessines")
+    make_unit(status="vacant", address="Grand-Place 1, 7860 Lessines")
+    make_unit(
+        status="occupied", commune=ath, address="Rue de Pintamont 1, 7800 Ath", location=geo.point(3.7763, 50.629)
+    )
+
+    overview = client.get("/map").text
+    assert _rows(overview, 'data-figures="communes"') == [("Ath", "1", "0", "0,0 %"), ("Lessines", "3", "2", "66,7 %")]
+    assert 'href="/c/ath"' in overview.split('data-figures="communes"', 1)[1].split("</table>", 1)[0]
+
+    lessines = client.get("/c/lessines/map").text
+    assert _rows(lessines, 'data-figures="communes"') == [("Lessines", "3", "2", "66,7 %")]
+    assert _rows(lessines, 'data-figures="streets"') == [  # most vacant first, then the bigger street
+        ("Rue de Grammont", "2", "1", "50,0 %"),
+        ("Grand-Place", "1", "1", "100,0 %"),
+    ]
+    assert "autres rues" not in lessines  # all the streets fit

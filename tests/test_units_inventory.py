@@ -259,6 +259,32 @@ def test_the_filter_form_keeps_what_was_asked(as_staff, make_unit):
     assert 'value="10"' in html
 
 
+def test_the_list_exports_exactly_the_units_its_filters_select(as_staff, make_unit):
+    import csv
+    import html
+    import io
+    import json
+
+    vacant_small = make_unit(address="Rue de Grammont 3, 7860 Lessines", status="vacant", floor_area_m2=60)
+    make_unit(address="Rue de Grammont 5, 7860 Lessines", status="vacant", floor_area_m2=400)
+    make_unit(address="Grand-Place 2, 7860 Lessines", status="occupied", floor_area_m2=60)
+    english(as_staff)
+    page = as_staff.get("/units?status=vacant&area_max=100&sort=area&dir=desc&page=1")
+    assert "Export this unit:" in page_text(page)
+    links = {
+        kind: html.unescape(re.search(rf'href="([^"]*export\.{kind}[^"]*)"', page.text).group(1))
+        for kind in ("csv", "geojson")
+    }
+    for link in links.values():  # the filters, not the list's sort and page
+        assert "status=vacant" in link and "area_max=100" in link
+        assert "sort=" not in link and "page=" not in link
+
+    rows = list(csv.DictReader(io.StringIO(as_staff.get(links["csv"]).data.decode("utf-8-sig")), delimiter=";"))
+    assert [row["id"] for row in rows] == [str(vacant_small.id)]
+    collection = json.loads(as_staff.get(links["geojson"]).data)
+    assert [f["properties"]["id"] for f in collection["features"]] == [vacant_small.id]
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
@@ -623,20 +649,46 @@ def test_bulk_withdrawal_needs_a_reason(as_staff, make_unit, db):
     assert db.session.get(Unit, unit.id).status == "vacant"
 
 
+LEFT_UNCHANGED = "1 unit was left unchanged: it is not one you manage, or it no longer exists."
+
+
 @pytest.mark.parametrize(
-    "data",
+    ("case", "code", "message"),
     [
-        {"unit_ids": ["abc"], "status": "vacant"},
-        {"unit_ids": ["1"], "status": "closed"},
-        {"unit_ids": ["99999999999999999999"], "status": "occupied"},
+        ("no selection", 422, "Select at least one unit in the list."),
+        ("an id that is not a number", 422, "Select at least one unit in the list."),
+        ("an unknown status", 422, "Not a valid choice."),
+        ("a withdrawal without reason", 422, "Say why the units are withdrawn from the market."),
+        ("a unit of another commune", 302, LEFT_UNCHANGED),
+        ("a unit that does not exist", 302, LEFT_UNCHANGED),
+        ("an id beyond any database id", 302, LEFT_UNCHANGED),
     ],
 )
-def test_bulk_change_with_bad_input_changes_nothing(as_staff, make_unit, db, data):
-    unit = make_unit(status="vacant")
-    response = as_staff.post("/units/bulk-status", data=data)
-    assert response.status_code in (302, 422)
-    db.session.expire_all()
-    assert db.session.get(Unit, unit.id).status == "vacant"
+def test_bulk_change_with_bad_input_says_why_and_changes_nothing(as_staff, make_unit, ath, db, case, code, message):
+    own = make_unit(status="vacant")
+    foreign = make_unit(commune=ath, status="vacant", lon=3.7786, lat=50.6298)
+    data = {
+        "no selection": {"status": "occupied", "reason": "Bail signé"},
+        "an id that is not a number": {"unit_ids": ["abc"], "status": "occupied"},
+        "an unknown status": {"unit_ids": [str(own.id)], "status": "closed"},
+        "a withdrawal without reason": {"unit_ids": [str(own.id)], "status": "unavailable", "reason": " "},
+        "a unit of another commune": {"unit_ids": [str(foreign.id)], "status": "occupied"},
+        "a unit that does not exist": {"unit_ids": ["424242"], "status": "occupied"},
+        "an id beyond any database id": {"unit_ids": ["99999999999999999999"], "status": "occupied"},
+    }[case]
+    english(as_staff)
+    history_before = db.session.query(UnitStatusChange).count()
+
+    response = as_staff.post("/units/bulk-status", data={**data, "next": "/units"}, follow_redirects=True)
+
+    assert [r.status_code for r in response.history] == ([302] if code == 302 else [])
+    assert response.status_code == (200 if code == 302 else 422)
+    text = main_of(response)
+    assert message in text
+    assert "changed status" not in text  # no success claimed when nothing changed
+    assert listed_ids(response) == [own.id]  # back on the list, which never shows the other commune's unit
+    assert [u.status for u in units(db)] == ["vacant", "vacant"]
+    assert db.session.query(UnitStatusChange).count() == history_before
 
 
 def test_bulk_change_never_redirects_elsewhere(as_staff, make_unit):

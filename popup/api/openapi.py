@@ -26,6 +26,7 @@ FIGURES = {
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["error", "status"],
         "properties": {
             "error": {"type": "string", "description": "What is wrong, in the request's language"},
@@ -35,6 +36,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Point": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["type", "coordinates"],
         "properties": {
             "type": {"const": "Point"},
@@ -43,6 +45,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Polygon": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["type", "coordinates"],
         "properties": {
             "type": {"const": "Polygon"},
@@ -106,6 +109,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "UnitFeature": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["type", "id", "geometry", "properties"],
         "properties": {
             "type": {"const": "Feature"},
@@ -116,6 +120,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "UnitCollection": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["type", "features", "truncated", "limit"],
         "properties": {
             "type": {"const": "FeatureCollection"},
@@ -126,6 +131,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "CoreCollection": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["type", "features"],
         "properties": {
             "type": {"const": "FeatureCollection"},
@@ -133,6 +139,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["type", "id", "geometry", "properties"],
                     "properties": {
                         "type": {"const": "Feature"},

@@ -25,6 +25,7 @@ def geometry_message(code: str) -> str:
         "empty": _l("The file holds no feature."),
         "outside_commune": _l("The polygon goes outside the commune."),
         "too_large": _l("The file is larger than 2 MB."),
+        "empty_file": _l("The file is empty."),
         "missing": _l("Draw the polygon on the map, paste it as GeoJSON or choose a GeoJSON file."),
         "one_only": _l("The file holds several polygons: import them from the list of cores."),
     }
@@ -56,6 +57,8 @@ class CoreForm(FlaskForm):
             if len(content) > MAX_GEOJSON_BYTES:
                 raise ValidationError(geometry_message("too_large"))
             raw = content.decode("utf-8-sig", errors="replace")
+            if not raw.strip():
+                raise ValidationError(geometry_message("empty_file"))
         if not raw:
             if self.require_geometry:
                 raise ValidationError(geometry_message("missing"))

@@ -41,6 +41,7 @@ def home(slug: str):
         commune=commune,
         figures=queries.commune_figures(commune),
         cores=queries.cores_with_figures(commune),
+        streets=queries.street_figures(commune),
         can_manage=current_user.is_authenticated and current_user.is_staff_of(commune),
         shops=showcase.shops(commune, local_today()),
         offers=showcase.open_offers(commune, local_today()),

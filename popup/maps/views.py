@@ -22,6 +22,7 @@ from popup.permissions import policy, public
 from popup.units.filters import FilterError, parse_filters
 
 UNITS_PER_REQUEST = 2000
+STREETS_ON_MAP = 10  # the streets with the most vacant units; the commune's home page lists them all
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,21 @@ class CoreLine:
 
 
 @dataclass(frozen=True)
+class PlaceLine:
+    """A commune or a street and its figures (plain values, safe to keep between requests)."""
+
+    name: str
+    figures: VacancyFigures
+    slug: str | None = None  # a commune's, for the link to its home page
+
+
+@dataclass(frozen=True)
 class Shell:
     title: str
     parts: MapParts
     summaries: tuple[CoreLine, ...]
-    cores_legend: Markup  # the legend and table of the cores' figures, formatted in the shell's language
+    cores_legend: Markup  # the cores' colour key, formatted in the shell's language
+    figures: Markup  # the vacancy tables per commune, core and street, in the shell's language
     content: Markup  # the page's content for a request without filters (most requests)
     commune_slug: str | None = None  # a commune's map links to its residents' pages
 
@@ -58,8 +69,22 @@ def _core_shapes(summaries) -> list[CoreShape]:
     return shapes
 
 
-def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], zoom: int, summaries) -> Shell:
-    """The Folium shell and the cores' lines: the same for every request until the data stamp changes."""
+def _build(
+    *,
+    title: str,
+    commune: Commune | None,
+    centre: tuple[float, float],
+    zoom: int,
+    summaries,
+    places: tuple[PlaceLine, ...] = (),
+    streets: tuple[PlaceLine, ...] = (),
+    more_streets: int = 0,
+) -> Shell:
+    """The Folium shell and the vacancy tables: the same for every request until the data stamp changes.
+
+    ``places``: the communes of the map with their figures; ``streets``: the
+    commune's streets with the most vacant units (``more_streets`` left out).
+    """
     config = {
         "api": url_for("api.units"),
         "apiParams": {"commune": commune.slug} if commune else {},
@@ -103,32 +128,40 @@ def _build(*, title: str, commune: Commune | None, centre: tuple[float, float], 
         config=config,
     )
     lines = tuple(CoreLine(CoreInfo(s.core.id, s.core.name), s.figures) for s in summaries)
+    slug = commune.slug if commune else None
     legend = render_template(
-        "maps/_cores_legend.html",
+        "maps/_cores_legend.html", summaries=lines, rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES]
+    )
+    tables = render_template(
+        "maps/_figures.html",
         summaries=lines,
-        rate_classes=[(bound, colour) for bound, colour in RATE_CLASSES],
         rate_class=rate_class,
+        places=places,
+        streets=streets,
+        more_streets=more_streets,
+        commune_slug=slug,
     )
     # Markup: the output of autoescaping templates, not raw user text.
-    cores_legend = Markup(legend)  # noqa: S704
-    slug = commune.slug if commune else None
-    context = _page_context(parts, lines, cores_legend, MultiDict(), None)
+    cores_legend, figures = Markup(legend), Markup(tables)  # noqa: S704
+    context = _page_context(parts, lines, cores_legend, figures, MultiDict(), None)
     content = render_template("maps/_content.html", title=title, commune_slug=slug, **context)
     return Shell(
         title=title,
         parts=parts,
         summaries=lines,
         cores_legend=cores_legend,
+        figures=figures,
         content=Markup(content),  # noqa: S704
         commune_slug=slug,
     )
 
 
-def _page_context(parts: MapParts, summaries, cores_legend: Markup, args, filter_error) -> dict:
+def _page_context(parts: MapParts, summaries, cores_legend: Markup, figures: Markup, args, filter_error) -> dict:
     return {
         "map": parts,
         "summaries": summaries,
         "cores_legend": cores_legend,
+        "figures": figures,
         "statuses": UNIT_STATUSES,
         "features": UNIT_FEATURES,
         "args": args,
@@ -152,7 +185,7 @@ def _render(shell: Shell | None):
     except FilterError as exc:
         filter_error = exc
     status = 400 if filter_error else 200
-    context = _page_context(shell.parts, shell.summaries, shell.cores_legend, request.args, filter_error)
+    context = _page_context(shell.parts, shell.summaries, shell.cores_legend, shell.figures, request.args, filter_error)
     # Without a query string the content is the shell's own: only base.html is rendered.
     content = shell.content if not request.args else None
     return (
@@ -170,7 +203,18 @@ def _commune_shell(slug: str) -> Shell | None:
     lon, lat = geo.lonlat(found.centre)
     summaries = commune_queries.cores_with_figures(found)
     title = _("Map of %(name)s", name=found.name)
-    return _build(title=title, commune=found, centre=(lon, lat), zoom=16, summaries=summaries)
+    figures = commune_queries.commune_figures(found)
+    streets = commune_queries.street_figures(found)
+    return _build(
+        title=title,
+        commune=found,
+        centre=(lon, lat),
+        zoom=16,
+        summaries=summaries,
+        places=(PlaceLine(found.name, figures, found.slug),),
+        streets=tuple(PlaceLine(name, f) for name, f in streets[:STREETS_ON_MAP]),
+        more_streets=max(0, len(streets) - STREETS_ON_MAP),
+    )
 
 
 def _overview_shell() -> Shell:
@@ -185,7 +229,11 @@ def _overview_shell() -> Shell:
     else:
         centre, zoom = (4.47, 50.5), 8  # Belgium
     summaries = commune_queries.cores_of_communes(communes)
-    return _build(title=_("Map of empty shops"), commune=None, centre=centre, zoom=zoom, summaries=summaries)
+    lines = commune_queries.summaries_of_communes(communes)
+    places = tuple(PlaceLine(line.commune.name, line.figures, line.commune.slug) for line in lines)
+    return _build(
+        title=_("Map of empty shops"), commune=None, centre=centre, zoom=zoom, summaries=summaries, places=places
+    )
 
 
 @policy(public)

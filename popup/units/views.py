@@ -25,20 +25,8 @@ from popup.urls import safe_next
 INVALID = 422  # a form that did not validate: shown again with its errors
 BAD_QUERY = 400  # a list address whose filters, sort or page cannot be read
 # Query parameters the inventory keeps in its sort and page links.
-LIST_PARAMETERS = (
-    "q",
-    "commune",
-    "status",
-    "area_min",
-    "area_max",
-    "rent_min",
-    "rent_max",
-    "core",
-    "features",
-    "sort",
-    "dir",
-    "page",
-)
+FILTER_PARAMETERS = ("q", "commune", "status", "area_min", "area_max", "rent_min", "rent_max", "core", "features")
+LIST_PARAMETERS = (*FILTER_PARAMETERS, "sort", "dir", "page")
 DEFAULT_SORT = "address"
 MAX_ID = 2**31 - 1  # ids beyond this cannot exist (and PostgreSQL's integer refuses them)
 
@@ -93,6 +81,13 @@ def _list_url_builder(args: MultiDict):
     return list_url
 
 
+def _export_urls(args: MultiDict) -> dict[str, str]:
+    """The CSV and GeoJSON exports of the units the current filters select (every page, in any order)."""
+    params = {name: [v for v in args.getlist(name) if v.strip()] for name in FILTER_PARAMETERS}
+    params = {name: values for name, values in params.items() if values}
+    return {kind: url_for(f"imports.export_{kind}", **params) for kind in ("csv", "geojson")}
+
+
 def _render_inventory(args: MultiDict, bulk_form: BulkStatusForm, status: int = 200):
     communes = queries.managed_communes(current_user)
     cores = queries.cores_of(communes)
@@ -130,6 +125,7 @@ def _render_inventory(args: MultiDict, bulk_form: BulkStatusForm, status: int = 
             sort=sort,
             descending=descending,
             list_url=_list_url_builder(args),
+            export_urls=_export_urls(args),
             bulk_form=bulk_form,
             selected=selected,
             STATUS_CODES=UNIT_STATUSES,
@@ -166,7 +162,8 @@ def bulk_status():
         units, form.status.data, by=current_user._get_current_object(), reason=form.reason.data
     )
     db.session.commit()
-    flash(ngettext("%(num)d unit changed status.", "%(num)d units changed status.", changed), "success")
+    if changed:
+        flash(ngettext("%(num)d unit changed status.", "%(num)d units changed status.", changed), "success")
     unchanged = len(units) - changed
     if unchanged:
         flash(
