@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import folium
@@ -20,23 +21,27 @@ from jinja2 import Template
 
 # Vacancy rate classes of the cores: upper bound (exclusive) and fill colour,
 # a sequential orange scale that stays readable for colour-blind users.
-RATE_CLASSES: tuple[tuple[float, str], ...] = (
-    (0.10, "#fdd0a2"),
-    (0.20, "#fdae6b"),
-    (0.30, "#f16913"),
+# Exact bounds: a rate of exactly 10 % falls in the same band whether it comes
+# as the exact Fraction of the figures (tables) or as a float (the map's fill).
+RATE_CLASSES: tuple[tuple[Fraction | float, str], ...] = (
+    (Fraction(1, 10), "#fdd0a2"),
+    (Fraction(2, 10), "#fdae6b"),
+    (Fraction(3, 10), "#f16913"),
     (float("inf"), "#a63603"),
 )
 NO_RATE_COLOUR = "#d9d9d9"
 
 
-def rate_class(rate: float | None) -> str:
+def rate_class(rate: Fraction | float | None) -> str:
     """The class of a vacancy rate: "0".."3" (CSS .rate-class-N), or "none"."""
     if rate is None:
         return "none"
-    return str(next(i for i, (bound, _colour) in enumerate(RATE_CLASSES) if rate < bound))
+    # A float as written (0.3, not 0.29999…), so that it falls where the exact figure does.
+    exact = Fraction(repr(rate)) if isinstance(rate, float) else Fraction(rate)
+    return str(next(i for i, (bound, _colour) in enumerate(RATE_CLASSES) if exact < bound))
 
 
-def rate_colour(rate: float | None) -> str:
+def rate_colour(rate: Fraction | float | None) -> str:
     klass = rate_class(rate)
     return NO_RATE_COLOUR if klass == "none" else RATE_CLASSES[int(klass)][1]
 
