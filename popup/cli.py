@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from popup import geo
 from popup.auth import operations as accounts
 from popup.communes.models import Commune
 from popup.domain.vocabulary import LANGUAGES, ROLES
@@ -102,6 +103,8 @@ def synth(n_units: int, n_communes: int | None, seed: int, batch_size: int) -> N
         raise click.UsageError(str(exc)) from exc
     with click.progressbar(length=n_units, label="Synthetic units", show_pos=True) as bar:
         report = synthetic.load(allotment, seed=seed, batch_size=batch_size, progress=bar.update)
+    geo.refresh_statistics(db.session.connection())
+    db.session.commit()
     if report.communes_created:
         click.echo(f"Created communes: {', '.join(report.communes_created)}.")
     towns = ", ".join(f"{slug} {n:,}" for slug, n in report.per_commune.items())
@@ -138,5 +141,6 @@ def restore_command(file: str, force: bool) -> None:
     except backup.BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    geo.refresh_statistics(db.session.connection())
     db.session.commit()
     click.echo(f"Restored {summary.rows} rows of {len(summary.tables)} tables (schema {summary.revision}) from {file}.")

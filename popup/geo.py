@@ -93,6 +93,19 @@ def _is_write_context() -> bool:
     return True
 
 
+def refresh_statistics(connection, tables: Sequence[str] = ("units",)) -> None:
+    """Let the query planner see the tables as they are now, after a bulk load.
+
+    Without statistics SQLite prefers any equality index (``approval = ?``) to
+    the partial index of the commercial stock, and scans every unit for the
+    figures per commune; PostgreSQL's autovacuum would get there, later.
+    """
+    for name in tables:
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise ValueError(f"not a table name: {name!r}")
+        connection.exec_driver_sql(f"ANALYZE {name}")
+
+
 # -- values --------------------------------------------------------------------
 
 

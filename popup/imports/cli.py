@@ -10,6 +10,7 @@ import click
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from popup import geo
 from popup.communes.models import Commune
 from popup.domain import importing
 from popup.domain.vocabulary import UNIT_STATUSES
@@ -189,5 +190,7 @@ def import_units_command(
             return
         if save_mapping:
             operations.save_mapping(commune, options, by=None)
+        db.session.commit()
+        geo.refresh_statistics(db.session.connection())
         db.session.commit()
         click.echo(f"Imported into {commune.name}." + (" Mapping saved." if save_mapping else ""))

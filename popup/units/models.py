@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from popup.auth.models import User
@@ -12,6 +23,7 @@ from popup.domain.vocabulary import UNIT_FEATURES, UNIT_STATUSES
 from popup.extensions import db
 from popup.types import UTCDateTime, utcnow
 
+STOCK_PREDICATE = "archived_at IS NULL AND approval = 'approved'"
 _STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in UNIT_STATUSES))
 
 
@@ -24,6 +36,14 @@ class Unit(db.Model):
         CheckConstraint("asking_rent_cents IS NULL OR asking_rent_cents >= 0", name="ck_units_rent"),
         CheckConstraint("floor_area_m2 IS NULL OR floor_area_m2 > 0", name="ck_units_area"),
         UniqueConstraint("commune_id", "external_id", name="uq_units_external_id"),
+        # The commercial stock, counted per commune and status by every vacancy figure.
+        Index(
+            "ix_units_stock",
+            "commune_id",
+            "status",
+            sqlite_where=text(STOCK_PREDICATE),
+            postgresql_where=text(STOCK_PREDICATE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
