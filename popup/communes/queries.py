@@ -30,6 +30,14 @@ def _dialect() -> str:
     return db.engine.dialect.name
 
 
+def _figures_by_key(rows) -> dict:
+    """{key: figures} from (key, status, count) rows of a grouped count."""
+    counts: dict = {}
+    for key, status, n in rows:
+        counts.setdefault(key, {})[status] = n
+    return {key: vacancy_figures(c) for key, c in counts.items()}
+
+
 def status_counts(*conditions) -> dict[str, int]:
     rows = db.session.execute(
         select(Unit.status, func.count(Unit.id))
@@ -58,11 +66,8 @@ def street_figures(commune: Commune) -> list[tuple[str, VacancyFigures]]:
             Unit.street.is_not(None),
         )
         .group_by(Unit.street, Unit.status)
-    ).all()
-    counts: dict[str, dict[str, int]] = {}
-    for street, status, n in rows:
-        counts.setdefault(street, {})[status] = n
-    figures = [(street, vacancy_figures(c)) for street, c in counts.items()]
+    )
+    figures = _figures_by_key(rows).items()
     return sorted(figures, key=lambda item: (-item[1].vacant, -item[1].units, item[0]))
 
 
@@ -87,10 +92,7 @@ def figures_of_cores(commune_ids: Sequence[int] | None = None) -> dict[int, Vaca
     stmt = stmt.where(Unit.archived_at.is_(None), Unit.approval == "approved").group_by(CommercialCore.id, Unit.status)
     if commune_ids is not None:
         stmt = stmt.where(CommercialCore.commune_id.in_(commune_ids))
-    counts: dict[int, dict[str, int]] = {}
-    for core_id, status, n in db.session.execute(stmt):
-        counts.setdefault(core_id, {})[status] = n
-    return {core_id: vacancy_figures(c) for core_id, c in counts.items()}
+    return _figures_by_key(db.session.execute(stmt))
 
 
 def cores_of_communes(communes: Sequence[Commune]) -> list[CoreSummary]:
@@ -117,10 +119,7 @@ def figures_of_communes(commune_ids: Sequence[int] | None = None) -> dict[int, V
     )
     if commune_ids is not None:
         stmt = stmt.where(Unit.commune_id.in_(commune_ids))
-    counts: dict[int, dict[str, int]] = {}
-    for commune_id, status, n in db.session.execute(stmt):
-        counts.setdefault(commune_id, {})[status] = n
-    return {commune_id: vacancy_figures(c) for commune_id, c in counts.items()}
+    return _figures_by_key(db.session.execute(stmt))
 
 
 def summaries_of_communes(communes: Sequence[Commune]) -> list[CommuneSummary]:
