@@ -384,6 +384,17 @@ def test_a_race_past_the_check_is_stopped_by_the_database(client, auth, db, juli
     assert count(db, Application) == 1
 
 
+def test_a_race_past_the_check_on_an_offer_is_stopped_by_the_database(client, auth, db, julie, offer, monkeypatch):
+    make_application(db, julie, offer=offer, status="submitted")
+    monkeypatch.setattr(application_queries, "active_for_offer", lambda *args: None)
+    auth.login(julie.email)
+    english(client)
+    response = client.post(f"/offers/{offer.id}/apply", data={"motivation": "twice", "submit_now": "y"})
+    assert response.status_code == 409
+    assert "You already have an application for this offer" in main_of(response)
+    assert count(db, Application) == 1
+
+
 def test_one_active_application_per_offer(client, auth, db, julie, offer):
     make_application(db, julie, offer=offer, status="submitted")
     auth.login(julie.email)

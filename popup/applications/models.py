@@ -78,6 +78,15 @@ class Application(db.Model):
             sqlite_where=text("call_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
             postgresql_where=text("call_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
         ),
+        # And per offer.
+        Index(
+            "uq_applications_active_offer",
+            "entrepreneur_id",
+            "offer_id",
+            unique=True,
+            sqlite_where=text("offer_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
+            postgresql_where=text("offer_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -51,8 +51,8 @@ def create_application(
 
     Raises ApplicationError when the call or offer no longer takes applications
     or the entrepreneur already has an active one there. The database refuses a
-    second active application to a call even when two requests race past the check:
-    the caller catches that IntegrityError.
+    second active application to a call or an offer even when two requests race
+    past the check: the caller catches that IntegrityError.
     """
     if (call is None) == (offer is None):
         raise ValueError("an application is for a call or for an offer")
