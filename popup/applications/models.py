@@ -62,6 +62,13 @@ class EntrepreneurProfile(db.Model):
     user: Mapped[User] = relationship()
 
 
+def _one_active_per(target: str) -> Index:
+    """A unique index over an entrepreneur's applications to one call (or offer) that are not closed."""
+    active = text(f"{target} IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')")
+    name = f"uq_applications_active_{target.removesuffix('_id')}"
+    return Index(name, "entrepreneur_id", target, unique=True, sqlite_where=active, postgresql_where=active)
+
+
 class Application(db.Model):
     """An entrepreneur's request for a call or directly for an owner's offer."""
 
@@ -69,24 +76,9 @@ class Application(db.Model):
     __table_args__ = (
         CheckConstraint(_STATUS_CHECK, name="ck_applications_status"),
         CheckConstraint("call_id IS NOT NULL OR offer_id IS NOT NULL", name="ck_applications_target"),
-        # One active application per entrepreneur per call, enforced by the database.
-        Index(
-            "uq_applications_active_call",
-            "entrepreneur_id",
-            "call_id",
-            unique=True,
-            sqlite_where=text("call_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
-            postgresql_where=text("call_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
-        ),
-        # And per offer.
-        Index(
-            "uq_applications_active_offer",
-            "entrepreneur_id",
-            "offer_id",
-            unique=True,
-            sqlite_where=text("offer_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
-            postgresql_where=text("offer_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')"),
-        ),
+        # One active application per entrepreneur per call and per offer, enforced by the database.
+        _one_active_per("call_id"),
+        _one_active_per("offer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

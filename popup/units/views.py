@@ -69,12 +69,18 @@ def _parse_inventory(args: MultiDict, communes, cores) -> tuple:
     return filters, sort, direction == "desc", page
 
 
+def _given(args: MultiDict, names) -> dict[str, list[str]]:
+    """The query parameters among ``names`` that hold a value, with their non-blank values."""
+    given = {name: [v for v in args.getlist(name) if v.strip()] for name in names}
+    return {name: values for name, values in given.items() if values}
+
+
 def _list_url_builder(args: MultiDict):
     """A function building inventory links that keep the current filters."""
-    kept = {name: [v for v in args.getlist(name) if v.strip()] for name in LIST_PARAMETERS}
+    kept = _given(args, LIST_PARAMETERS)
 
     def list_url(**changes) -> str:
-        params = {name: values for name, values in kept.items() if values and name not in changes}
+        params = {name: values for name, values in kept.items() if name not in changes}
         params.update({name: value for name, value in changes.items() if value not in (None, "")})
         return url_for("units.index", **params)
 
@@ -83,8 +89,7 @@ def _list_url_builder(args: MultiDict):
 
 def _export_urls(args: MultiDict) -> dict[str, str]:
     """The CSV and GeoJSON exports of the units the current filters select (every page, in any order)."""
-    params = {name: [v for v in args.getlist(name) if v.strip()] for name in FILTER_PARAMETERS}
-    params = {name: values for name, values in params.items() if values}
+    params = _given(args, FILTER_PARAMETERS)
     return {kind: url_for(f"imports.export_{kind}", **params) for kind in ("csv", "geojson")}
 
 
